@@ -1,0 +1,216 @@
+"""Call sites: a typed function whose body an LLM provides.
+
+``@protege.llm`` turns the function's signature, docstring and return type into everything the
+rest of protege needs: a stable identity (``module:qualname``), a fingerprint that changes when
+any part of the contract changes, the input and output JSON schemas, both prompts, and the parser
+that turns an answer into a validated return value. The decorated function calls the router,
+which decides who answers (teacher or student) and records the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import inspect
+import json
+import re
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pydantic
+from pydantic import TypeAdapter
+
+from protege.errors import CallSiteError, OutputParseError
+from protege.parsing import NoJSONFound, canonical_json, extract_json
+from protege.prompts import (
+    PROMPT_TEMPLATE_VERSION,
+    render_student_prompt,
+    render_teacher_messages,
+)
+from protege.validators import Validator, as_validators
+
+
+class CallSite:
+    """Everything protege knows about one decorated function."""
+
+    def __init__(
+        self,
+        fn: Callable,
+        *,
+        teacher: Any = None,
+        validators: Sequence[Callable | Validator] = (),
+        name: str | None = None,
+        price_per_call: float | None = None,
+    ):
+        self.fn = fn
+        self.name = name or f"{fn.__module__}:{fn.__qualname__}"
+        self.function_name = fn.__name__
+        self.docstring = inspect.cleandoc(fn.__doc__ or "")
+        self.is_async = inspect.iscoroutinefunction(fn)
+        self.teacher_spec = teacher
+        self.validators = as_validators(validators)
+        self.signature = inspect.signature(fn)
+        hints = _type_hints(fn)
+        if "return" not in hints or hints["return"] in (None, type(None)):
+            raise CallSiteError(
+                f"{self.name}: add a return type annotation, e.g. `-> MyModel` where MyModel is a "
+                "pydantic BaseModel; protege validates every answer against it"
+            )
+        self.return_type = hints["return"]
+        self.output_adapter = _adapter_or_error(self.return_type, f"{self.name}: return type")
+        try:
+            self.output_schema = self.output_adapter.json_schema()
+        except Exception as exc:
+            raise CallSiteError(
+                f"{self.name}: pydantic cannot make a JSON schema of the return type "
+                f"{self.return_type!r} ({exc}); return a pydantic BaseModel instead"
+            ) from exc
+        self._scalar_output = self.output_schema.get("type") not in ("object", "array", None)
+        self._params = []
+        for p in self.signature.parameters.values():
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise CallSiteError(f"{self.name}: *args and **kwargs cannot be described to a model; name each argument")
+            annotation = hints.get(p.name, Any)
+            self._params.append((p, annotation, _adapter_or_error(annotation, f"{self.name}: argument {p.name!r}")))
+        self.input_schema = self._build_input_schema()
+        self.fingerprint = self._compute_fingerprint()
+
+    # ----- identity
+    def _build_input_schema(self) -> dict:
+        fields = {
+            p.name: (annotation, ... if p.default is p.empty else p.default)
+            for p, annotation, _ in self._params
+        }
+        model = pydantic.create_model(f"{self.function_name}_inputs", **fields)  # type: ignore[call-overload]
+        return model.model_json_schema()
+
+    def _compute_fingerprint(self) -> str:
+        contract = {
+            "parameters": [(p.name, str(p.kind)) for p, _, _ in self._params],
+            "docstring": self.docstring,
+            "input_schema": self.input_schema,
+            "output_schema": self.output_schema,
+            "prompt_template": PROMPT_TEMPLATE_VERSION,
+        }
+        return hashlib.sha256(canonical_json(contract).encode()).hexdigest()[:16]
+
+    # ----- inputs and prompts
+    def bind(self, args: tuple, kwargs: dict) -> tuple[dict, dict]:
+        """Bind a call's arguments: (python values by name, JSON-ready inputs by name)."""
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = dict(bound.arguments)
+        inputs = {p.name: adapter.dump_python(values[p.name], mode="json") for p, _, adapter in self._params}
+        return values, inputs
+
+    def teacher_messages(self, inputs: dict) -> list[dict]:
+        arguments = [(p.name, _type_label(annotation), inputs[p.name]) for p, annotation, _ in self._params]
+        return render_teacher_messages(
+            function_name=self.function_name,
+            docstring=self.docstring,
+            arguments=arguments,
+            output_schema=self.output_schema,
+        )
+
+    def student_prompt(self, inputs: dict) -> str:
+        return render_student_prompt(inputs)
+
+    # ----- outputs
+    def parse(self, text: str) -> Any:
+        """Validated return value from an answer's text, or :class:`OutputParseError`."""
+        try:
+            value = extract_json(text, scalar_ok=self._scalar_output)
+        except NoJSONFound as exc:
+            raise OutputParseError(f"{self.name}: {exc}", kind="invalid_json", raw_text=text) from exc
+        return self.validate(value, raw_text=text)
+
+    def validate(self, value: Any, *, raw_text: str | None = None) -> Any:
+        try:
+            return self.output_adapter.validate_python(value)
+        except pydantic.ValidationError as exc:
+            errors = exc.errors(include_url=False, include_context=False)
+            raise OutputParseError(
+                f"{self.name}: answer does not match the return type: {_short_errors(errors)}",
+                kind="schema_invalid",
+                raw_text=raw_text if raw_text is not None else json.dumps(value, default=str),
+                errors=[{"loc": list(e["loc"]), "msg": e["msg"]} for e in errors],
+            ) from exc
+
+    def dump_output(self, output: Any) -> Any:
+        return self.output_adapter.dump_python(output, mode="json")
+
+    def __repr__(self) -> str:
+        return f"CallSite({self.name!r}, fingerprint={self.fingerprint!r})"
+
+
+def llm(
+    fn: Callable | None = None,
+    *,
+    teacher: Any = None,
+    validators: Sequence[Callable | Validator] = (),
+    name: str | None = None,
+):
+    """Mark a typed function as an LLM call site.
+
+    ``teacher`` is a spec string (``"openai:gpt-4o-mini"``, ``"ollama:qwen2.5:3b"``,
+    ``"http://127.0.0.1:8080/v1#model"``, ``"replay"``), a Teacher object, or any callable taking
+    the function's arguments. Works on sync and async functions; the body is never run.
+    """
+
+    def decorate(f: Callable) -> Callable:
+        site = CallSite(f, teacher=teacher, validators=validators, name=name)
+        from protege.router import call_site  # the router imports this module
+
+        if site.is_async:
+
+            @functools.wraps(f)
+            async def async_wrapper(*args, **kwargs):
+                return await asyncio.to_thread(call_site, site, args, kwargs)
+
+            async_wrapper.site = site  # type: ignore[attr-defined]
+            return async_wrapper
+
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            return call_site(site, args, kwargs)
+
+        wrapper.site = site  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def _type_hints(fn: Callable) -> dict:
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except Exception as exc:
+        raise CallSiteError(f"{fn.__qualname__}: cannot resolve its type annotations ({exc})") from exc
+
+
+def _adapter_or_error(annotation: Any, what: str) -> TypeAdapter:
+    try:
+        adapter = TypeAdapter(annotation)
+        adapter.json_schema()
+        return adapter
+    except Exception as exc:
+        raise CallSiteError(
+            f"{what} {annotation!r} is not a type pydantic can describe as JSON ({type(exc).__name__}); "
+            "use a pydantic BaseModel, dataclass, enum, primitive, or a list/dict of them"
+        ) from exc
+
+
+def _type_label(annotation: Any) -> str:
+    if annotation is Any:
+        return "any"
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return annotation.__name__
+    # "list[myapp.models.Level]" -> "list[Level]": the teacher needs the shape, not our modules
+    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", str(annotation))
+
+
+def _short_errors(errors: list) -> str:
+    parts = [f"{'.'.join(str(x) for x in e['loc']) or '(root)'}: {e['msg']}" for e in errors[:5]]
+    more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+    return "; ".join(parts) + more

@@ -1,0 +1,69 @@
+"""Process-wide settings: where the store and the model files live, and what redaction masks.
+
+Read lazily from the environment the first time they are needed, so importing protege has no side
+effects. ``protege.configure(...)`` overrides them for this process.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = Path(".protege")
+    """Folder for the embedded database, model versions and reports."""
+    db_url: str | None = None
+    """SQLAlchemy URL of the store; default: SQLite at ``home/protege.db``."""
+    redact: bool = True
+    """Mask secrets and personal data before anything is stored."""
+    redact_terms: tuple[str, ...] = ()
+    """Extra literal terms to mask (client names, venue names)."""
+    base_model: str | None = None
+    """Default base model for students; None means the bundled SmolLM2-135M GGUF."""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def resolved_db_url(self) -> str:
+        return self.db_url or f"sqlite:///{(self.home / 'protege.db').resolve()}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+
+_settings: Settings | None = None
+
+
+def settings() -> Settings:
+    global _settings
+    if _settings is None:
+        _settings = _from_env()
+    return _settings
+
+
+def configure(**changes) -> Settings:
+    """Override settings for this process, e.g. ``configure(db_url="postgresql+psycopg://...")``."""
+    global _settings
+    if "home" in changes and changes["home"] is not None:
+        changes["home"] = Path(changes["home"])
+    if "redact_terms" in changes:
+        changes["redact_terms"] = tuple(changes["redact_terms"])
+    _settings = replace(settings(), **changes)
+    from protege.store import Store  # the cached store belongs to the old settings
+
+    Store.forget_default()
+    return _settings
+
+
+def _from_env() -> Settings:
+    terms = tuple(t.strip() for t in os.environ.get("PROTEGE_REDACT_TERMS", "").split(",") if t.strip())
+    return Settings(
+        home=Path(os.environ.get("PROTEGE_HOME", ".protege")),
+        db_url=os.environ.get("PROTEGE_DB_URL") or None,
+        redact=os.environ.get("PROTEGE_REDACT", "1").lower() not in ("0", "false", "no", "off"),
+        redact_terms=terms,
+        base_model=os.environ.get("PROTEGE_BASE_MODEL") or None,
+    )

@@ -1,0 +1,290 @@
+"""The store: every call, every example, every call site, in a real database.
+
+Plain functions over SQLAlchemy Core; rows come back as dataclasses. One ``Store`` per database
+URL per process (``Store.default()`` for the configured one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from protege.parsing import canonical_json
+from protege.store import engine as _engine
+from protege.store.tables import call_sites, calls, examples, site_routes
+
+Source = Literal["teacher", "synthetic", "curated", "import"]
+SOURCES = ("teacher", "synthetic", "curated", "import")
+ROUTES = ("teacher", "shadow", "student")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def inputs_hash(inputs: dict) -> str:
+    """Hash of normalised inputs: key order and whitespace do not matter."""
+    return hashlib.sha256(canonical_json(inputs).encode()).hexdigest()
+
+
+@dataclass
+class ExampleIn:
+    inputs: dict
+    output: Any
+    source: Source = "teacher"
+    approved: bool = True
+    teacher_model: str | None = None
+    tags: list[str] = field(default_factory=list)
+    provenance: dict = field(default_factory=dict)
+    verdicts: dict | None = None
+    split: str | None = None
+    call_id: int | None = None
+
+
+@dataclass
+class ExampleRow:
+    id: int
+    site: str
+    fingerprint: str
+    inputs: dict
+    inputs_hash: str
+    output: Any
+    source: str
+    teacher_model: str | None
+    approved: bool
+    split: str | None
+    verdicts: dict | None
+    tags: list
+    provenance: dict
+    call_id: int | None
+    created_at: datetime
+
+
+@dataclass
+class CallRecord:
+    site: str
+    fingerprint: str
+    role: Literal["teacher", "student"]
+    inputs: dict
+    model: str | None = None
+    prompt: str | None = None
+    raw_output: str | None = None
+    parsed_output: Any = None
+    verdicts: dict | None = None
+    latency_ms: float | None = None
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    cost_usd: float | None = None
+    error: str | None = None
+    meta: dict = field(default_factory=dict)
+
+
+class Store:
+    _defaults: dict[str, Store] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, url: str, *, migrate: bool = True):
+        self.url = url
+        self.engine = _engine.create_engine(url)
+        if migrate:
+            _engine.upgrade(self.engine)
+        self._seen_sites: set[tuple[str, str]] = set()
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """The store at ``url`` (default: the configured one), shared within this process."""
+        from protege.config import settings
+
+        url = url or settings().resolved_db_url
+        with cls._lock:
+            if url not in cls._defaults:
+                cls._defaults[url] = cls(url)
+            return cls._defaults[url]
+
+    default = open
+
+    @classmethod
+    def forget_default(cls) -> None:
+        with cls._lock:
+            for store in cls._defaults.values():
+                store.engine.dispose()
+            cls._defaults.clear()
+
+    # ----- call sites and routes
+    def register_site(self, name: str, fingerprint: str, input_schema: dict, output_schema: dict) -> None:
+        """Record that a call site exists (once per process; last_seen moves with each call row)."""
+        if (name, fingerprint) in self._seen_sites:
+            return
+        t = now()
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                sa.select(call_sites.c.id).where(call_sites.c.name == name, call_sites.c.fingerprint == fingerprint)
+            ).first()
+            if found:
+                conn.execute(call_sites.update().where(call_sites.c.id == found.id).values(last_seen=t))
+            else:
+                conn.execute(
+                    call_sites.insert().values(
+                        name=name, fingerprint=fingerprint, input_schema=input_schema,
+                        output_schema=output_schema, first_seen=t, last_seen=t,
+                    )
+                )
+        self._seen_sites.add((name, fingerprint))
+
+    def site_fingerprints(self, name: str) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(call_sites).where(call_sites.c.name == name).order_by(call_sites.c.first_seen.desc())
+            ).mappings().all()
+        return [dict(r) for r in rows]
+
+    def route(self, site: str) -> str:
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(site_routes.c.route).where(site_routes.c.site == site)).scalar()
+        return found or "teacher"
+
+    def set_route(self, site: str, route: str, conn: sa.Connection | None = None) -> None:
+        if route not in ROUTES:
+            raise ValueError(f"route must be one of {', '.join(ROUTES)}, not {route!r}")
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.set_route(site, route, own)
+        updated = conn.execute(site_routes.update().where(site_routes.c.site == site).values(route=route, updated_at=now()))
+        if updated.rowcount == 0:
+            conn.execute(site_routes.insert().values(site=site, route=route, updated_at=now()))
+
+    # ----- calls and examples
+    def record_call(self, call: CallRecord, example: ExampleIn | None = None) -> int:
+        """Insert a call row, and the example it yields, in one transaction. Returns the call id."""
+        if example is not None and call.role != "teacher":
+            raise ValueError("student answers never become training data")
+        with self.engine.begin() as conn:
+            call_id = conn.execute(
+                calls.insert().values(**_call_values(call), created_at=now())
+            ).inserted_primary_key[0]
+            if example is not None:
+                example.call_id = call_id
+                conn.execute(examples.insert().values(_example_values(call.site, call.fingerprint, example)))
+        return call_id
+
+    def add_examples(self, site: str, fingerprint: str, rows: list[ExampleIn]) -> list[int]:
+        """Insert examples in one transaction (all or none)."""
+        for row in rows:
+            if row.source not in SOURCES:
+                raise ValueError(f"example source must be one of {SOURCES}, not {row.source!r}")
+        if not rows:
+            return []
+        with self.engine.begin() as conn:
+            return [
+                conn.execute(examples.insert().values(_example_values(site, fingerprint, row))).inserted_primary_key[0]
+                for row in rows
+            ]
+
+    def examples(
+        self, site: str, fingerprint: str | None = None, *, split: str | None = None, approved_only: bool = False
+    ) -> list[ExampleRow]:
+        query = sa.select(examples).where(examples.c.site == site).order_by(examples.c.id)
+        if fingerprint:
+            query = query.where(examples.c.fingerprint == fingerprint)
+        if split:
+            query = query.where(examples.c.split == split)
+        if approved_only:
+            query = query.where(examples.c.approved.is_(True))
+        with self.engine.connect() as conn:
+            return [ExampleRow(**dict(r)) for r in conn.execute(query).mappings()]
+
+    def set_splits(self, assignments: dict[int, str]) -> None:
+        with self.engine.begin() as conn:
+            for example_id, split in assignments.items():
+                conn.execute(examples.update().where(examples.c.id == example_id).values(split=split))
+
+    def calls(self, site: str, *, limit: int = 50, role: str | None = None) -> list[dict]:
+        query = sa.select(calls).where(calls.c.site == site).order_by(calls.c.id.desc()).limit(limit)
+        if role:
+            query = query.where(calls.c.role == role)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def find_teacher_answer(self, site: str, fingerprint: str, hash_: str) -> tuple[str, str] | None:
+        """The newest successful teacher answer recorded for these inputs: (raw text, model)."""
+        query = (
+            sa.select(calls.c.raw_output, calls.c.model)
+            .join(examples, examples.c.call_id == calls.c.id)
+            .where(examples.c.site == site, examples.c.fingerprint == fingerprint, examples.c.inputs_hash == hash_)
+            .order_by(calls.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return (row.raw_output, row.model) if row else None
+
+    def site_names(self) -> list[str]:
+        with self.engine.connect() as conn:
+            names = set(conn.execute(sa.select(call_sites.c.name)).scalars())
+            names |= set(conn.execute(sa.select(examples.c.site).distinct()).scalars())
+        return sorted(names)
+
+    def site_summaries(self) -> list[dict]:
+        """One row per call site: newest fingerprint, call counts by role, examples, route."""
+        out = []
+        with self.engine.connect() as conn:
+            for name in self.site_names():
+                fp = conn.execute(
+                    sa.select(call_sites.c.fingerprint).where(call_sites.c.name == name)
+                    .order_by(call_sites.c.last_seen.desc()).limit(1)
+                ).scalar()
+                if fp is None:
+                    fp = conn.execute(
+                        sa.select(examples.c.fingerprint).where(examples.c.site == name).order_by(examples.c.id.desc()).limit(1)
+                    ).scalar()
+                by_role = dict(
+                    conn.execute(
+                        sa.select(calls.c.role, sa.func.count()).where(calls.c.site == name).group_by(calls.c.role)
+                    ).all()
+                )
+                n_examples = conn.execute(
+                    sa.select(sa.func.count()).select_from(examples)
+                    .where(examples.c.site == name, examples.c.fingerprint == fp)
+                ).scalar()
+                route = conn.execute(sa.select(site_routes.c.route).where(site_routes.c.site == name)).scalar()
+                out.append(
+                    {
+                        "site": name,
+                        "fingerprint": fp,
+                        "calls": sum(by_role.values()),
+                        "teacher_calls": by_role.get("teacher", 0),
+                        "student_calls": by_role.get("student", 0),
+                        "examples": n_examples,
+                        "route": route or "teacher",
+                    }
+                )
+        return out
+
+
+def _call_values(call: CallRecord) -> dict:
+    values = dict(call.__dict__)
+    return values
+
+
+def _example_values(site: str, fingerprint: str, row: ExampleIn) -> dict:
+    return {
+        "site": site,
+        "fingerprint": fingerprint,
+        "inputs": row.inputs,
+        "inputs_hash": inputs_hash(row.inputs),
+        "output": row.output,
+        "source": row.source,
+        "teacher_model": row.teacher_model,
+        "approved": row.approved,
+        "split": row.split,
+        "verdicts": row.verdicts,
+        "tags": list(row.tags),
+        "provenance": row.provenance,
+        "call_id": row.call_id,
+        "created_at": now(),
+    }

@@ -1,0 +1,74 @@
+"""The store's tables (SQLAlchemy Core). Migrations in ``migrations/versions`` create them; a test
+pins the columns so that a change here without a migration fails."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+call_sites = sa.Table(
+    "call_sites",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(400), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("input_schema", sa.JSON, nullable=False),
+    sa.Column("output_schema", sa.JSON, nullable=False),
+    sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("name", "fingerprint", name="uq_call_sites_name_fingerprint"),
+)
+
+site_routes = sa.Table(
+    "site_routes",
+    metadata,
+    sa.Column("site", sa.String(400), primary_key=True),
+    sa.Column("route", sa.String(16), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+calls = sa.Table(
+    "calls",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("site", sa.String(400), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("model", sa.String(400)),
+    sa.Column("inputs", sa.JSON, nullable=False),
+    sa.Column("prompt", sa.Text),
+    sa.Column("raw_output", sa.Text),
+    sa.Column("parsed_output", sa.JSON),
+    sa.Column("verdicts", sa.JSON),
+    sa.Column("latency_ms", sa.Float),
+    sa.Column("tokens_in", sa.Integer),
+    sa.Column("tokens_out", sa.Integer),
+    sa.Column("cost_usd", sa.Float),
+    sa.Column("error", sa.Text),
+    sa.Column("meta", sa.JSON),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_calls_site_created", "site", "created_at"),
+)
+
+examples = sa.Table(
+    "examples",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("site", sa.String(400), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("inputs", sa.JSON, nullable=False),
+    sa.Column("inputs_hash", sa.String(64), nullable=False),
+    sa.Column("output", sa.JSON, nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("teacher_model", sa.String(400)),
+    sa.Column("approved", sa.Boolean, nullable=False),
+    sa.Column("split", sa.String(16)),
+    sa.Column("verdicts", sa.JSON),
+    sa.Column("tags", sa.JSON),
+    sa.Column("provenance", sa.JSON),
+    sa.Column("call_id", sa.Integer, sa.ForeignKey("calls.id")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_examples_site_fp", "site", "fingerprint"),
+    sa.Index("ix_examples_site_fp_hash", "site", "fingerprint", "inputs_hash"),
+)

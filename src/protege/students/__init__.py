@@ -1,0 +1,1 @@
+"""Students: base models, the one chat renderer, and the llama.cpp runtime."""
