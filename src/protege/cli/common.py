@@ -14,8 +14,9 @@ from rich.table import Table
 from protege.callsite import CallSite
 from protege.store import Store
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped output is not cut to 80 columns: site names are long and scripts grep them.
+console = Console(width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON for scripts instead of a table.")
 
@@ -59,7 +60,7 @@ def print_rows(rows: list[dict], columns: list[str], *, as_json: bool, title: st
         return
     table = Table(title=title)
     for col in columns:
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*[_cell(row.get(col)) for col in columns])
     console.print(table)

@@ -43,7 +43,7 @@ def resolve_teacher(spec: Any) -> Teacher:
             "'litellm:PROVIDER/MODEL', 'replay', or a callable"
         )
     if callable(spec):
-        from protege.teachers.callable import CallableTeacher
+        from protege.teachers.callable_teacher import CallableTeacher
 
         return CallableTeacher(spec)
     raise ValueError(f"cannot use {spec!r} as a teacher")

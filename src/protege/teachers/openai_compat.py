@@ -1,8 +1,10 @@
 """Any OpenAI-compatible chat server as teacher: OpenAI, Ollama's /v1, vLLM, llama.cpp's server,
 LM Studio. One client (the ``openai`` SDK), wrapped rather than patched.
 
-We ask for JSON-schema structured output where the server honours it; a server that rejects the
-``response_format`` parameter is asked again without it, and remembered. Retries with exponential
+We ask for structured output where the server honours it, stepping down a ladder when a server
+rejects the ``response_format`` we sent: OpenAI's ``json_schema``, then ``json_object`` with the
+schema attached (llama-cpp-python's server grammar-constrains with it), then plain text. The step
+that worked is remembered for this teacher. Retries with exponential
 backoff cover 429, 5xx, timeouts and refused connections; any other error is raised at once with
 a message that names the server and the model.
 """
@@ -40,7 +42,7 @@ class OpenAITeacher:
         self.max_retries = max_retries
         self.backoff = backoff
         self.temperature = temperature
-        self.structured_output = structured_output
+        self._formats = list(_FORMATS if structured_output else ("text",))
         # The SDK retries on its own; we keep one retry policy, ours, so errors stay predictable.
         self._client = openai.OpenAI(base_url=self.base_url, api_key=key or "not-needed", timeout=timeout, max_retries=0)
 
@@ -73,21 +75,25 @@ class OpenAITeacher:
             except openai.APIStatusError as exc:
                 raise TeacherError(f"teacher {self.model} at {self.base_url}: {_describe(exc)}") from exc
 
+    @property
+    def response_format(self) -> str:
+        """The structured-output mode this teacher currently uses."""
+        return self._formats[0]
+
     def _once(self, request: TeacherRequest) -> TeacherReply:
-        kwargs = {"model": self.model, "messages": request.messages, "temperature": self.temperature}
-        if self.structured_output:
-            kwargs["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": _schema_name(request.site), "schema": request.output_schema},
-            }
-        try:
-            response = self._client.chat.completions.create(**kwargs)
-        except openai.BadRequestError as exc:
-            if not self.structured_output or "response_format" not in str(exc).lower() and "json_schema" not in str(exc).lower():
-                raise
-            self.structured_output = False  # this server does not honour it: stop asking
-            kwargs.pop("response_format")
-            response = self._client.chat.completions.create(**kwargs)
+        while True:
+            kwargs = {"model": self.model, "messages": request.messages, "temperature": self.temperature}
+            fmt = _response_format(self._formats[0], request)
+            if fmt:
+                kwargs["response_format"] = fmt
+            try:
+                response = self._client.chat.completions.create(**kwargs)
+                break
+            except openai.APIStatusError as exc:
+                rejected = "response_format" in str(exc).lower() or "json_schema" in str(exc).lower()
+                if not fmt or not rejected or exc.status_code == 429:
+                    raise
+                self._formats.pop(0)  # this server does not take that format: step down, remember
         if not response.choices:
             raise TeacherError(f"teacher {self.model} at {self.base_url} returned no choices")
         text = response.choices[0].message.content or ""
@@ -98,6 +104,17 @@ class OpenAITeacher:
             tokens_in=getattr(usage, "prompt_tokens", None),
             tokens_out=getattr(usage, "completion_tokens", None),
         )
+
+
+_FORMATS = ("json_schema", "json_object", "text")
+
+
+def _response_format(mode: str, request: TeacherRequest) -> dict | None:
+    if mode == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": _schema_name(request.site), "schema": request.output_schema}}
+    if mode == "json_object":
+        return {"type": "json_object", "schema": request.output_schema}
+    return None
 
 
 def _schema_name(site: str) -> str:

@@ -1,0 +1,427 @@
+"""The LoRA training recipe for one student: setup, train, save, cleanup.
+
+Read it top to bottom: :func:`train_student` is the whole recipe. Choices that matter on a
+2-core CPU, each measured (see bench/train_bench.py):
+
+- The student sees the short student prompt, rendered by the one chat renderer
+  (:func:`protege.students.chat.render_chat`), and the loss covers the answer tokens only.
+- Batches are left-padded, so every answer ends at the last position and the model computes
+  vocabulary logits for the answer span alone (``logits_to_keep``) instead of for every token:
+  the 49k-word head is a large share of a 135M model's work.
+- Examples are grouped by length before batching, so little time goes to padding.
+- bf16 autocast is on when the CPU has native bf16 (AVX512-BF16 / AMX); it is slower elsewhere.
+
+torch, transformers and peft are imported inside the functions: importing protege stays light.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import random
+import resource
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel as Schema
+from pydantic import Field
+
+from protege.students.base import BaseModel
+from protege.students.chat import CHATML_TEMPLATE, chat_template_of, render_chat
+
+ProgressCallback = Callable[[int, int, float], None]
+"""Called after each optimizer step as ``progress(step, total_steps, loss)``."""
+
+ALL_LINEAR = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+class TrainConfig(Schema):
+    """How a student is trained. The resolved copy is written beside every adapter."""
+
+    lora_rank: int = Field(16, ge=1, description="LoRA rank r: width of the low-rank update.")
+    lora_alpha: int = Field(32, ge=1, description="LoRA alpha; the update is scaled by alpha/r.")
+    lora_dropout: float = Field(
+        0.0, ge=0, lt=1, description="Dropout on the LoRA input; 0 trains fastest on small sets."
+    )
+    target_modules: list[str] = Field(
+        default_factory=lambda: list(ALL_LINEAR),
+        description="Module names that get a LoRA update (all linear layers of a llama block).",
+    )
+    learning_rate: float = Field(1e-3, gt=0, description="Peak AdamW learning rate.")
+    warmup_steps: int = Field(5, ge=0, description="Linear warm-up steps before linear decay.")
+    epochs: float = Field(2.0, gt=0, description="Passes over the training pairs.")
+    max_steps: int | None = Field(
+        None, ge=1, description="Cap on optimizer steps (overrides epochs when smaller)."
+    )
+    batch_size: int = Field(8, ge=1, description="Pairs per forward/backward pass.")
+    grad_accumulation: int = Field(1, ge=1, description="Passes summed per optimizer step.")
+    max_length: int = Field(
+        512, ge=16, description="Longest prompt+answer in tokens; longer pairs are skipped."
+    )
+    seed: int = Field(0, description="Seeds python, torch and the data order.")
+    bf16: bool | None = Field(
+        None, description="bf16 autocast on CPU; None = on when the CPU has native bf16."
+    )
+    threads: int | None = Field(None, ge=1, description="torch threads; None = all cores.")
+    length_grouping: bool = Field(
+        True, description="Batch pairs of similar length together to avoid padding waste."
+    )
+
+
+@dataclass(frozen=True)
+class TrainPair:
+    """One training pair: the student prompt (inputs only) and the answer JSON text."""
+
+    prompt: str
+    answer: str
+
+
+@dataclass
+class TrainResult:
+    """What a training run produced and how it went."""
+
+    out_dir: Path
+    steps: int
+    losses: list[float]
+    wall_seconds: float
+    train_seconds: float
+    tokens_per_second: float
+    peak_rss_mb: float
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def final_loss(self) -> float:
+        return self.losses[-1] if self.losses else math.nan
+
+
+class TrainingError(RuntimeError):
+    """Training cannot start or went wrong in a way the user can fix."""
+
+
+def train_student(
+    pairs: Sequence[TrainPair],
+    base: BaseModel,
+    config: TrainConfig | None = None,
+    out_dir: Path = Path("student"),
+    *,
+    progress: ProgressCallback | None = None,
+) -> TrainResult:
+    """Train a LoRA adapter on ``pairs`` and write it with its config, metrics and environment.
+
+    Ctrl-C raises ``KeyboardInterrupt`` out of here; nothing is written before training ends,
+    and the caller discards ``out_dir``.
+    """
+    import torch
+
+    config = config or TrainConfig()
+    started = time.perf_counter()
+    bf16 = resolve_bf16(config.bf16)
+    torch.set_num_threads(config.threads or os.cpu_count() or 1)
+    _seed_everything(config.seed)
+
+    model, tokenizer = load_base(base)
+    examples, skipped = tokenize_pairs(pairs, tokenizer, base, config.max_length)
+    if not examples:
+        raise TrainingError(
+            f"no pair fits in max_length={config.max_length} tokens ({skipped} skipped); "
+            "raise max_length or shorten the student prompt"
+        )
+    model = _add_lora(model, config)
+    device = model.device
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    steps_per_epoch = math.ceil(len(examples) / (config.batch_size * config.grad_accumulation))
+    total_steps = max(1, math.ceil(steps_per_epoch * config.epochs))
+    if config.max_steps:
+        total_steps = min(total_steps, config.max_steps)
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: _lr_factor(step, config.warmup_steps, total_steps)
+    )
+    batches = _batch_stream(examples, config, random.Random(config.seed))
+    losses: list[float] = []
+    tokens = 0
+    model.train()
+    train_started = time.perf_counter()
+    with _progress_reporter(progress, total_steps) as report:
+        for step in range(1, total_steps + 1):
+            step_loss = 0.0
+            for _ in range(config.grad_accumulation):
+                batch = collate(next(batches), pad_id, device)
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+                    loss = answer_loss(model, batch)
+                (loss / config.grad_accumulation).backward()
+                step_loss += loss.item() / config.grad_accumulation
+                tokens += int(batch["attention_mask"].sum())
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad(set_to_none=True)
+            losses.append(round(step_loss, 5))
+            report(step, total_steps, step_loss)
+    train_seconds = time.perf_counter() - train_started
+
+    result = TrainResult(
+        out_dir=out_dir,
+        steps=total_steps,
+        losses=losses,
+        wall_seconds=time.perf_counter() - started,
+        train_seconds=train_seconds,
+        tokens_per_second=tokens / train_seconds if train_seconds else 0.0,
+        peak_rss_mb=peak_rss_mb(),
+        config=config.model_dump() | {"bf16": bf16, "base": base.id},
+    )
+    _save(model, result, examples, skipped, base, config)
+    return result
+
+
+def load_base(base: BaseModel):
+    """Load the base model and tokenizer offline, from a GGUF file or an HF folder/id."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    kwargs: dict[str, Any] = {"gguf_file": base.gguf_file} if base.gguf_file else {}
+    source = str(base.folder) if base.gguf_file else base.id
+    if _cuda_available():
+        kwargs |= _qlora_kwargs()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, **kwargs)
+    except (OSError, ValueError) as err:
+        raise TrainingError(f"cannot load base model {base.id!r}: {err}") from err
+    return model, tokenizer
+
+
+def tokenize_pairs(pairs, tokenizer, base: BaseModel, max_length: int):
+    """Token ids and answer lengths of each pair; pairs longer than max_length are skipped.
+
+    The prompt is tokenized on its own, exactly as the runtime sends it to llama.cpp, and the
+    answer ends with the end-of-turn token the runtime stops on.
+    """
+    template = chat_template_of(base.gguf_path) if base.gguf_path else _hf_template(tokenizer)
+    end_id = end_of_turn_id(tokenizer)
+    examples, skipped = [], 0
+    for pair in pairs:
+        prompt_ids = tokenizer.encode(render_chat(template, pair.prompt), add_special_tokens=False)
+        answer_ids = tokenizer.encode(pair.answer, add_special_tokens=False) + [end_id]
+        if len(prompt_ids) + len(answer_ids) > max_length:
+            skipped += 1
+            continue
+        examples.append((prompt_ids + answer_ids, len(answer_ids)))
+    return examples, skipped
+
+
+def end_of_turn_id(tokenizer) -> int:
+    """The token that closes an assistant turn: ChatML's ``<|im_end|>``, else EOS."""
+    im_end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    if isinstance(im_end, int) and im_end != tokenizer.unk_token_id:
+        return im_end
+    return tokenizer.eos_token_id
+
+
+def collate(batch: list[tuple[list[int], int]], pad_id: int, device=None) -> dict[str, Any]:
+    """Left-pad a batch so every answer ends at the last position."""
+    import torch
+
+    width = max(len(ids) for ids, _ in batch)
+    keep = max(n for _, n in batch) + 1  # positions whose logits predict answer tokens
+    input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    targets = torch.full((len(batch), keep - 1), -100, dtype=torch.long)
+    for row, (ids, n_answer) in enumerate(batch):
+        input_ids[row, width - len(ids) :] = torch.tensor(ids)
+        mask[row, width - len(ids) :] = 1
+        targets[row, keep - 1 - n_answer :] = torch.tensor(ids[-n_answer:])
+    positions = (mask.cumsum(1) - 1).clamp(min=0)
+    tensors = {"input_ids": input_ids, "attention_mask": mask, "position_ids": positions}
+    tensors["targets"] = targets
+    if device is not None:
+        tensors = {name: t.to(device) for name, t in tensors.items()}
+    return tensors | {"keep": keep}
+
+
+def answer_loss(model, batch: dict[str, Any]):
+    """Mean cross-entropy over answer tokens, computing logits for the answer span only."""
+    import torch.nn.functional as F
+
+    out = model(
+        input_ids=batch["input_ids"],
+        attention_mask=batch["attention_mask"],
+        position_ids=batch["position_ids"],
+        logits_to_keep=batch["keep"],
+        use_cache=False,
+    )
+    logits = out.logits[:, :-1].float()  # the last position predicts past the end
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch["targets"].reshape(-1))
+
+
+def resolve_bf16(setting: bool | None) -> bool:
+    """bf16 autocast only pays off where the CPU has native bf16 instructions."""
+    if setting is not None:
+        return setting
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _add_lora(model, config: TrainConfig):
+    from peft import LoraConfig, get_peft_model
+
+    lora = LoraConfig(
+        r=config.lora_rank,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=list(config.target_modules),
+        task_type="CAUSAL_LM",
+    )
+    try:
+        return get_peft_model(model, lora)
+    except ValueError as err:
+        raise TrainingError(f"LoRA target modules {config.target_modules} not found: {err}") from err
+
+
+def _batch_stream(examples, config: TrainConfig, rng: random.Random):
+    """Endless batches, reshuffled each epoch; with grouping, similar lengths share a batch.
+
+    Grouping sorts within windows of 16 batches, then shuffles the batches, so each batch has
+    little padding while the order stays random.
+    """
+    size = config.batch_size
+    while True:
+        order = list(examples)
+        rng.shuffle(order)
+        if config.length_grouping:
+            window = size * 16
+            order = [
+                ex
+                for start in range(0, len(order), window)
+                for ex in sorted(order[start : start + window], key=lambda e: len(e[0]))
+            ]
+        batches = [order[i : i + size] for i in range(0, len(order), size)]
+        rng.shuffle(batches)
+        yield from batches
+
+
+def _lr_factor(step: int, warmup: int, total: int) -> float:
+    if step < warmup:
+        return (step + 1) / (warmup + 1)
+    return max(0.0, (total - step) / max(1, total - warmup))
+
+
+def _progress_reporter(callback: ProgressCallback | None, total: int):
+    """A context giving ``report(step, total, loss)``: the callback, or a Rich bar."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def bar():
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = (
+            TextColumn("training"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} steps  loss {task.fields[loss]}"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, transient=False) as rich_progress:
+            task = rich_progress.add_task("train", total=total, loss="-")
+            yield lambda step, _total, loss: rich_progress.update(
+                task, completed=step, loss=f"{loss:.4f}"
+            )
+
+    @contextmanager
+    def plain():
+        yield callback
+
+    return plain() if callback is not None else bar()
+
+
+def _save(model, result: TrainResult, examples, skipped: int, base, config: TrainConfig) -> None:
+    out_dir = result.out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(out_dir))
+    _write_json(out_dir / "config.json", result.config)
+    metrics = {
+        k: v for k, v in asdict(result).items() if k not in ("out_dir", "config")
+    } | {"examples": len(examples), "skipped_too_long": skipped}
+    _write_json(out_dir / "metrics.json", metrics)
+    _write_json(out_dir / "environment.json", environment(config))
+
+
+def environment(config: TrainConfig) -> dict[str, Any]:
+    """Versions and hardware, so a student can be traced to where it was made."""
+    import peft
+    import torch
+    import transformers
+
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "peft": peft.__version__,
+        "threads": torch.get_num_threads(),
+        "cpu": _cpu_name(),
+        "cuda": _cuda_available(),
+    }
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    tmp.replace(path)
+
+
+def _seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _qlora_kwargs() -> dict[str, Any]:
+    """4-bit base weights (QLoRA) on CUDA machines; bitsandbytes needs a GPU."""
+    import importlib.util
+
+    import torch
+    from transformers import BitsAndBytesConfig
+
+    if importlib.util.find_spec("bitsandbytes") is None:
+        return {"device_map": {"": 0}}  # plain LoRA on the GPU
+    return {
+        "device_map": {"": 0},
+        "quantization_config": BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16
+        )
+    }
+
+
+def _hf_template(tokenizer) -> str:
+    return getattr(tokenizer, "chat_template", None) or CHATML_TEMPLATE

@@ -1,0 +1,141 @@
+import asyncio
+import subprocess
+import sys
+import typing
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+import protege
+from protege.callsite import CallSite
+from protege.errors import CallSiteError
+
+HERE = Path(__file__).parent
+
+
+class Level(BaseModel):
+    name: str
+    difficulty: int
+
+
+def _site(fn, **kw) -> CallSite:
+    return CallSite(fn, teacher=lambda **_: None, **kw)
+
+
+def test_fingerprint_identical_across_processes():
+    code = "import sites_for_tests as m; print(m.create_next_level.site.fingerprint, m.describe_room.site.fingerprint)"
+    runs = {
+        subprocess.run([sys.executable, "-c", code], cwd=HERE, capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    }
+    assert len(runs) == 1
+    import sites_for_tests as m
+
+    assert runs.pop().split() == [m.create_next_level.site.fingerprint, m.describe_room.site.fingerprint]
+
+
+def test_fingerprint_changes_with_each_part_of_the_contract():
+    def base(last_levels: list[Level], difficulty: int) -> Level:
+        """Create the next level."""
+
+    def other_doc(last_levels: list[Level], difficulty: int) -> Level:
+        """Create the next level, harder."""
+
+    def other_input(last_levels: list[Level], difficulty: float) -> Level:
+        """Create the next level."""
+
+    def extra_param(last_levels: list[Level], difficulty: int, width: int = 20) -> Level:
+        """Create the next level."""
+
+    class Level2(BaseModel):
+        name: str
+        difficulty: int
+        width: int
+
+    def other_output(last_levels: list[Level], difficulty: int) -> Level2:
+        """Create the next level."""
+
+    prints = {_site(f).fingerprint for f in (base, other_doc, other_input, extra_param, other_output)}
+    assert len(prints) == 5
+    assert _site(base).fingerprint == _site(base).fingerprint
+
+
+def test_prompt_template_version_is_part_of_the_fingerprint(monkeypatch):
+    def f(x: int) -> Level:
+        """Doc."""
+
+    before = _site(f).fingerprint
+    monkeypatch.setattr("protege.callsite.PROMPT_TEMPLATE_VERSION", "999")
+    assert _site(f).fingerprint != before
+
+
+@pytest.mark.parametrize("ret", [None, "missing", typing.Callable[[int], int]])
+def test_unusable_return_types_are_rejected_at_decoration(ret):
+    if ret == "missing":
+        def f(x: int):
+            """Doc."""
+    else:
+        def f(x: int) -> ret:  # type: ignore[valid-type]
+            """Doc."""
+    with pytest.raises(CallSiteError, match="return type|BaseModel"):
+        protege.llm(teacher=lambda **_: {})(f)
+
+
+def test_star_args_are_rejected():
+    def f(*items: int) -> Level:
+        """Doc."""
+
+    with pytest.raises(CallSiteError, match="name each argument"):
+        _site(f)
+
+
+def test_identity_and_schemas():
+    import sites_for_tests as m
+
+    site = m.describe_room.site
+    assert site.name == "sites_for_tests:describe_room"
+    assert set(site.input_schema["properties"]) == {"room", "tags", "weights"}
+    assert site.output_schema["title"] == "Level"
+
+
+def test_inputs_of_many_kinds_are_serialised(home):
+    import sites_for_tests as m
+
+    out = m.describe_room(m.Room(width=7, color=m.Color.blue), ["a", "b"], {"x": 0.5})
+    assert out == m.Level(name="blue-2", difficulty=7)
+    _, inputs = m.describe_room.site.bind((m.Room(width=7, color=m.Color.blue), ["a"], {"x": 1.0}), {})
+    assert inputs == {"room": {"width": 7, "color": "blue"}, "tags": ["a"], "weights": {"x": 1.0}}
+
+
+def test_async_call_site_with_async_teacher(home):
+    async def teacher(difficulty: int) -> dict:
+        await asyncio.sleep(0)
+        return {"name": "async", "difficulty": difficulty}
+
+    @protege.llm(teacher=teacher)
+    async def make(difficulty: int) -> Level:
+        """Make a level."""
+
+    assert asyncio.run(make(3)) == Level(name="async", difficulty=3)
+    assert asyncio.run(make(difficulty=4)).difficulty == 4
+
+
+def test_union_return_type_is_accepted():
+    from typing import Annotated, Literal, Union
+
+    from pydantic import Field
+
+    class A(BaseModel):
+        type: Literal["a"]
+        x: int
+
+    class B(BaseModel):
+        type: Literal["b"]
+        y: str
+
+    def f(text: str) -> Annotated[Union[A, B], Field(discriminator="type")]:
+        """Doc."""
+
+    site = _site(f)
+    assert site.parse('{"type": "b", "y": "hi"}') == B(type="b", y="hi")

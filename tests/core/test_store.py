@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+
+import protege
+from protege.store import CallRecord, ExampleIn, Store, engine
+from protege.store.tables import metadata
+
+PINNED_COLUMNS = {
+    "call_sites": ["id", "name", "fingerprint", "input_schema", "output_schema", "first_seen", "last_seen"],
+    "site_routes": ["site", "route", "updated_at"],
+    "calls": [
+        "id", "site", "fingerprint", "role", "model", "inputs", "prompt", "raw_output", "parsed_output",
+        "verdicts", "latency_ms", "tokens_in", "tokens_out", "cost_usd", "error", "meta", "created_at",
+    ],
+    "examples": [
+        "id", "site", "fingerprint", "inputs", "inputs_hash", "output", "source", "teacher_model",
+        "approved", "split", "verdicts", "tags", "provenance", "call_id", "created_at",
+    ],
+}
+
+
+def test_migrations_build_the_pinned_schema_from_an_empty_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    eng = engine.create_engine(url)
+    assert engine.current_revision(eng) is None
+    assert engine.upgrade(eng) == engine.head_revision()
+    inspector = sa.inspect(eng)
+    for table, columns in PINNED_COLUMNS.items():
+        assert [c["name"] for c in inspector.get_columns(table)] == columns
+    # the tables module and the migrations agree
+    for table, columns in PINNED_COLUMNS.items():
+        assert [c.name for c in metadata.tables[table].columns] == columns
+    # upgrading again is a no-op
+    assert engine.upgrade(eng) == engine.head_revision()
+
+
+def test_sqlite_runs_in_wal_mode(store):
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def _writer(url: str, worker: int, n: int) -> None:
+    store = Store(url)
+    for i in range(n):
+        store.record_call(
+            CallRecord(site="mp:site", fingerprint="f", role="teacher", inputs={"w": worker, "i": i}, raw_output="{}", parsed_output={}),
+            ExampleIn(inputs={"w": worker, "i": i}, output={}),
+        )
+
+
+def test_four_processes_writing_at_once_lose_no_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 'mp.db'}"
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(url, w, 250)) for w in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(240)
+        assert p.exitcode == 0
+    con = sqlite3.connect(tmp_path / "mp.db")
+    assert con.execute("select count(*) from calls").fetchone()[0] == 1000
+    assert con.execute("select count(*) from examples").fetchone()[0] == 1000
+    assert con.execute("select count(distinct inputs_hash) from examples").fetchone()[0] == 1000
+
+
+def test_student_answers_never_become_examples(store):
+    call = CallRecord(site="s", fingerprint="f", role="student", inputs={})
+    with pytest.raises(ValueError, match="never become training data"):
+        store.record_call(call, ExampleIn(inputs={}, output={}))
+    assert store.calls("s") == []
+
+
+def test_add_examples_is_all_or_nothing(store):
+    rows = [ExampleIn(inputs={"a": 1}, output={}), ExampleIn(inputs={"a": 2}, output={}, source="bogus")]
+    with pytest.raises(ValueError, match="source"):
+        store.add_examples("s", "f", rows)
+    assert store.examples("s") == []
+
+
+def test_redaction_happens_before_storage(store):
+    @protege.llm(teacher=lambda note: {"note": note + " / reach me at ana@oito.com.br"}, name="tests:note")
+    def log_note(note: str) -> dict[str, str]:
+        """Log a note."""
+
+    secret = "token 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawA, call +55 11 98765-4321, key sk-proj-abcdefghijklmnop1234"
+    log_note(secret)  # the caller still gets the full answer
+    call = store.calls("tests:note")[0]
+    stored = repr(call) + repr(store.examples("tests:note")[0])
+    for leaked in ("AAHdqTcv", "98765", "sk-proj", "ana@oito"):
+        assert leaked not in stored
+    assert "[BOT_TOKEN]" in call["inputs"]["note"] and "[PHONE]" in call["inputs"]["note"]
+    assert "[EMAIL]" in call["parsed_output"]["note"] and "[API_KEY]" in call["prompt"]
+
+
+def test_configured_terms_are_redacted_and_redaction_can_be_off(store):
+    protege.configure(redact_terms=["Acme Festival"])
+
+    @protege.llm(teacher=lambda note: {"note": note}, name="tests:note2")
+    def log_note(note: str) -> dict[str, str]:
+        """Log a note."""
+
+    log_note("the ACME festival stage")
+    assert Store.default().calls("tests:note2")[0]["inputs"] == {"note": "the [REDACTED] stage"}
+    protege.configure(redact=False)
+    log_note("mail x@y.org")
+    assert Store.default().calls("tests:note2")[0]["inputs"] == {"note": "mail x@y.org"}
+
+
+def test_postgres_store_and_concurrent_writers(pg_url):
+    store = Store(pg_url)
+    assert engine.current_revision(store.engine) == engine.head_revision()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(pg_url, w, 50)) for w in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    assert len(store.examples("mp:site")) == 200
+    store.engine.dispose()
