@@ -42,7 +42,7 @@ class CallSite:
         teacher: Any = None,
         validators: Sequence[Callable | Validator] = (),
         name: str | None = None,
-        price_per_call: float | None = None,
+        graduation: Any = None,
     ):
         self.fn = fn
         self.name = name or f"{fn.__module__}:{fn.__qualname__}"
@@ -51,6 +51,8 @@ class CallSite:
         self.is_async = inspect.iscoroutinefunction(fn)
         self.teacher_spec = teacher
         self.validators = as_validators(validators)
+        self.graduation = graduation
+        """A :class:`protege.graduation.Graduation`; None means the defaults."""
         self.signature = inspect.signature(fn)
         hints = _type_hints(fn)
         if "return" not in hints or hints["return"] in (None, type(None)):
@@ -151,16 +153,19 @@ def llm(
     teacher: Any = None,
     validators: Sequence[Callable | Validator] = (),
     name: str | None = None,
+    graduation: Any = None,
 ):
     """Mark a typed function as an LLM call site.
 
     ``teacher`` is a spec string (``"openai:gpt-4o-mini"``, ``"ollama:qwen2.5:3b"``,
     ``"http://127.0.0.1:8080/v1#model"``, ``"replay"``), a Teacher object, or any callable taking
-    the function's arguments. Works on sync and async functions; the body is never run.
+    the function's arguments. ``validators`` check every answer (training data, live student
+    answers, evals); ``graduation`` (a :class:`protege.graduation.Graduation`) sets the gate and
+    the live checks. Works on sync and async functions; the body is never run.
     """
 
     def decorate(f: Callable) -> Callable:
-        site = CallSite(f, teacher=teacher, validators=validators, name=name)
+        site = CallSite(f, teacher=teacher, validators=validators, name=name, graduation=graduation)
         from protege.router import call_site  # the router imports this module
 
         if site.is_async:

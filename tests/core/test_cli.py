@@ -30,6 +30,7 @@ def test_sites_lists_calls_examples_and_route(recorded):
             "site": "sites_for_tests:create_next_level",
             "fingerprint": recorded.create_next_level.site.fingerprint,
             "calls": 3, "teacher_calls": 3, "student_calls": 0, "examples": 3, "route": "teacher",
+            "served_by_student": 0, "saved_usd": None, "saved_seconds": 0.0,
         }
     ]
     assert "create_next_level" in invoke("sites").stdout

@@ -125,7 +125,8 @@ def leaves_agree(expected: Any, got: Any, tolerance: NumericTolerance) -> bool:
     if _is_number(expected) and _is_number(got):
         if not (math.isfinite(expected) and math.isfinite(got)):
             return expected == got
-        return abs(expected - got) <= max(tolerance.abs, tolerance.rel * max(abs(expected), abs(got)))
+        allowed = max(tolerance.abs, tolerance.rel * max(abs(expected), abs(got)))
+        return abs(expected - got) <= allowed
     return normalize(expected) == normalize(got)
 
 
@@ -142,11 +143,15 @@ def compare_leaves(
     out: list[LeafComparison] = []
     for path, exp in expected.items():
         if path not in got:
-            out.append(LeafComparison(path=path, field=collapse(path), status="missing", expected=exp))
+            out.append(
+                LeafComparison(path=path, field=collapse(path), status="missing", expected=exp)
+            )
             continue
         status: LeafStatus = "agree" if leaves_agree(exp, got[path], tolerance) else "mismatch"
         out.append(
-            LeafComparison(path=path, field=collapse(path), status=status, expected=exp, got=got[path])
+            LeafComparison(
+                path=path, field=collapse(path), status=status, expected=exp, got=got[path]
+            )
         )
     for path, value in got.items():
         if path not in expected:

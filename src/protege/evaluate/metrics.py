@@ -139,7 +139,12 @@ def _confusion(field: str, rows: Sequence[EvalRow]) -> ConfusionMatrix:
         matrix[index[expected]][index[answer]] += 1
     correct = sum(1 for e, a in pairs if e == a)
     return ConfusionMatrix(
-        field=field, labels=labels, reference_labels=len(expected_labels), matrix=matrix, n=len(pairs), accuracy=_rate(correct, len(pairs))
+        field=field,
+        labels=labels,
+        reference_labels=len(expected_labels),
+        matrix=matrix,
+        n=len(pairs),
+        accuracy=_rate(correct, len(pairs)),
     )
 
 
@@ -309,7 +314,10 @@ def evaluate_rows(
         ),
         key=lambda f: (-f.count, f.category),
     )
-    enum_list = detect_enum_fields(rows) if enum_fields is None else [collapse(f) for f in enum_fields]
+    if enum_fields is None:
+        enum_list = detect_enum_fields(rows)
+    else:
+        enum_list = [collapse(f) for f in enum_fields]
     confusion = [_confusion(field, rows) for field in enum_list]
 
     return EvalReport(

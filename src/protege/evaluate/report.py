@@ -99,7 +99,9 @@ def compare(
         _delta("schema valid rate", a.schema_valid_rate, b.schema_valid_rate),
         _delta("exact match rate", a.exact_match_rate, b.exact_match_rate),
         _delta("fields agreement", a.agreement["fields"].rate, b.agreement["fields"].rate),
-        _delta("validators agreement", a.agreement["validators"].rate, b.agreement["validators"].rate),
+        _delta(
+            "validators agreement", a.agreement["validators"].rate, b.agreement["validators"].rate
+        ),
         _delta("safety failures", a.safety_failures, b.safety_failures, False),
         _delta("latency p50 (ms)", a.latency.p50, b.latency.p50, False),
         _delta("latency p95 (ms)", a.latency.p95, b.latency.p95, False),

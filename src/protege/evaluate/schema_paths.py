@@ -14,30 +14,29 @@ from typing import Any
 
 from protege.evaluate.jsonleaves import ROOT, key_path
 
-_MAX_DEPTH = 40  # recursive schemas (a tree type) are walked this deep, no further
-
-
-def _resolve(node: Any, defs: dict[str, Any]) -> Any:
-    seen = 0
-    while isinstance(node, dict) and "$ref" in node and seen < _MAX_DEPTH:
-        name = str(node["$ref"]).rsplit("/", 1)[-1]
-        if name not in defs:
-            raise ValueError(f"schema reference {node['$ref']!r} not found in $defs")
-        node = defs[name]
-        seen += 1
-    return node
+_MAX_DEPTH = 64  # a guard against pathological schemas; recursion is cut by $ref below
 
 
 def enum_fields_from_schema(schema: dict[str, Any]) -> list[str]:
     """Field paths whose values are string labels (``enum``/``const``, 2 labels or more,
-    counting every member of a union at the same path)."""
+    counting every member of a union at the same path).
+
+    A recursive type (``history: list[Envelope]``) is not unrolled: a ``$ref`` already being
+    walked is not entered again, so only the first level of it is reported.
+    """
     defs = {**schema.get("definitions", {}), **schema.get("$defs", {})}
     labels: dict[str, set[str]] = defaultdict(set)
     not_labels: set[str] = set()
 
-    def walk(node: Any, path: str, depth: int) -> None:
-        node = _resolve(node, defs)
+    def walk(node: Any, path: str, active: frozenset[str], depth: int) -> None:
         if not isinstance(node, dict) or depth > _MAX_DEPTH:
+            return
+        if "$ref" in node:
+            name = str(node["$ref"]).rsplit("/", 1)[-1]
+            if name not in defs:
+                raise ValueError(f"schema reference {node['$ref']!r} not found in $defs")
+            if name not in active:
+                walk(defs[name], path, active | {name}, depth + 1)
             return
         values = list(node.get("enum", [])) + ([node["const"]] if "const" in node else [])
         for value in values:
@@ -47,16 +46,16 @@ def enum_fields_from_schema(schema: dict[str, Any]) -> list[str]:
                 not_labels.add(path)
         for key in ("anyOf", "oneOf", "allOf"):
             for sub in node.get(key, []):
-                walk(sub, path, depth + 1)
+                walk(sub, path, active, depth + 1)
         for name, sub in node.get("properties", {}).items():
-            walk(sub, key_path(path, str(name)), depth + 1)
+            walk(sub, key_path(path, str(name)), active, depth + 1)
         items = node.get("items")
         if isinstance(items, dict):
-            walk(items, f"{path}[*]", depth + 1)
+            walk(items, f"{path}[*]", active, depth + 1)
         for sub in node.get("prefixItems", []):
-            walk(sub, f"{path}[*]", depth + 1)
+            walk(sub, f"{path}[*]", active, depth + 1)
 
-    walk(schema, "", 0)
+    walk(schema, "", frozenset(), 0)
     return sorted(
         path or ROOT for path, found in labels.items() if len(found) >= 2 and path not in not_labels
     )

@@ -55,7 +55,8 @@ def hbar_chart(
     body: list[str] = []
     for s, (name, _) in enumerate(series if len(series) > 1 else []):
         x = left + s * 160
-        body.append(f'<rect x="{x:.1f}" y="6" width="12" height="12" fill="{SERIES_COLOURS[s % 3]}"/>')
+        colour = SERIES_COLOURS[s % 3]
+        body.append(f'<rect x="{x:.1f}" y="6" width="12" height="12" fill="{colour}"/>')
         body.append(_text(x + 16, 16, name))
     for tick in range(0, 5):
         value = max_value * tick / 4
@@ -68,7 +69,8 @@ def hbar_chart(
         body.append(_text(x, height - 6, label, "middle", 'fill="#555"'))
     for i, label in enumerate(labels):
         y0 = top + i * group_h
-        body.append(_text(left - 6, y0 + group_h / 2 + 2, _fit(label, max_label), "end"))
+        middle = y0 + 4 + bar_h * len(series) / 2
+        body.append(_text(left - 6, middle + 4, _fit(label, max_label), "end"))
         for s, (_, values) in enumerate(series):
             value = values[i]
             y = y0 + 4 + s * bar_h
@@ -81,7 +83,9 @@ def hbar_chart(
                 f'fill="{SERIES_COLOURS[s % 3]}"/>'
             )
             shown = f"{value:.1%}" if percent else f"{value:g}"
-            body.append(_text(left + w + 4, y + bar_h - 3, shown, extra='fill="#333" font-size="11"'))
+            body.append(
+                _text(left + w + 4, y + bar_h - 3, shown, extra='fill="#333" font-size="11"')
+            )
     return _svg(width, height, title, body)
 
 
@@ -177,7 +181,8 @@ def heatmap(
                 fill = f"rgba(200,50,50,{0.2 + 0.8 * share:.2f})"
             x = left + j * cell
             body.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell - 2}" height="{cell - 2}" fill="{fill}">'
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell - 2}" height="{cell - 2}" '
+                f'fill="{fill}">'
                 f"<title>{escape(label)} → {escape(labels[j])}: {count}</title></rect>"
             )
             colour = "#fff" if count and share > 0.6 else "#222"

@@ -165,7 +165,7 @@ class Store:
             raise ValueError("student answers never become training data")
         with self.engine.begin() as conn:
             call_id = conn.execute(
-                calls.insert().values(**_call_values(call), created_at=now())
+                calls.insert().values(**call.__dict__, created_at=now())
             ).inserted_primary_key[0]
             if example is not None:
                 example.call_id = call_id
@@ -210,6 +210,28 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
+    def update_call_meta(self, call_id: int, changes: dict) -> None:
+        """Add keys to a call's meta (live outcomes arrive after the call is recorded)."""
+        with self.engine.begin() as conn:
+            meta = conn.execute(sa.select(calls.c.meta).where(calls.c.id == call_id)).scalar() or {}
+            conn.execute(calls.update().where(calls.c.id == call_id).values(meta={**meta, **changes}))
+
+    def live_outcomes(self, site: str, version: int, *, kinds: tuple[str, ...], limit: int) -> list[bool]:
+        """Agreement of a version's student with the teacher on live traffic, oldest first."""
+        query = (
+            sa.select(calls.c.meta).where(calls.c.site == site, calls.c.role == "student")
+            .order_by(calls.c.id.desc()).limit(limit * 25)
+        )
+        found: list[bool] = []
+        with self.engine.connect() as conn:
+            for meta in conn.execute(query).scalars():
+                meta = meta or {}
+                if meta.get("version") == version and meta.get("live") in kinds and "agree" in meta:
+                    found.append(bool(meta["agree"]))
+                    if len(found) == limit:
+                        break
+        return found[::-1]
+
     def find_teacher_answer(self, site: str, fingerprint: str, hash_: str) -> tuple[str, str] | None:
         """The newest successful teacher answer recorded for these inputs: (raw text, model)."""
         query = (
@@ -252,6 +274,7 @@ class Store:
                     .where(examples.c.site == name, examples.c.fingerprint == fp)
                 ).scalar()
                 route = conn.execute(sa.select(site_routes.c.route).where(site_routes.c.site == name)).scalar()
+                savings = _savings(conn, name)
                 out.append(
                     {
                         "site": name,
@@ -261,14 +284,33 @@ class Store:
                         "student_calls": by_role.get("student", 0),
                         "examples": n_examples,
                         "route": route or "teacher",
+                        **savings,
                     }
                 )
         return out
 
 
-def _call_values(call: CallRecord) -> dict:
-    values = dict(call.__dict__)
-    return values
+def _savings(conn: sa.Connection, site: str) -> dict:
+    """Answers the student served, and the teacher money and latency they saved (estimates from
+    the mean teacher call of this site)."""
+    teacher = conn.execute(
+        sa.select(sa.func.avg(calls.c.cost_usd), sa.func.avg(calls.c.latency_ms))
+        .where(calls.c.site == site, calls.c.role == "teacher", calls.c.error.is_(None))
+    ).one()
+    served, student_ms = 0, 0.0
+    for meta, latency in conn.execute(
+        sa.select(calls.c.meta, calls.c.latency_ms).where(
+            calls.c.site == site, calls.c.role == "student", calls.c.error.is_(None))
+    ):
+        if (meta or {}).get("live") in ("serve", "spot_check"):
+            served += 1
+            student_ms += latency or 0.0
+    teacher_cost, teacher_ms = teacher
+    return {
+        "served_by_student": served,
+        "saved_usd": round(served * teacher_cost, 6) if teacher_cost is not None else None,
+        "saved_seconds": round(served * (teacher_ms or 0.0) / 1000 - student_ms / 1000, 3) if served and teacher_ms else 0.0,
+    }
 
 
 def _example_values(site: str, fingerprint: str, row: ExampleIn) -> dict:

@@ -72,3 +72,47 @@ examples = sa.Table(
     sa.Index("ix_examples_site_fp", "site", "fingerprint"),
     sa.Index("ix_examples_site_fp_hash", "site", "fingerprint", "inputs_hash"),
 )
+
+model_versions = sa.Table(
+    "model_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("site", sa.String(400), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("base_model", sa.String(400), nullable=False),
+    sa.Column("base_sha256", sa.String(64)),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("gguf_path", sa.Text),
+    sa.Column("gguf_sha256", sa.String(64)),
+    sa.Column("dataset_hash", sa.String(64), nullable=False),
+    sa.Column("n_train", sa.Integer, nullable=False),
+    sa.Column("train_config", sa.JSON, nullable=False),
+    sa.Column("metrics", sa.JSON),
+    sa.Column("eval_report", sa.JSON),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("site", "version", name="uq_model_versions_site_version"),
+)
+
+site_aliases = sa.Table(
+    "site_aliases",
+    metadata,
+    sa.Column("site", sa.String(400), primary_key=True),
+    sa.Column("alias", sa.String(32), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("site", sa.String(400), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("from_value", sa.String(64)),
+    sa.Column("to_value", sa.String(64)),
+    sa.Column("reason", sa.Text),
+    sa.Column("numbers", sa.JSON),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_events_site", "site", "id"),
+)

@@ -111,11 +111,14 @@ def decode_constrained(
     stop_ids: frozenset[int],
     closers: Closers,
     detokenize,
+    fast_forward: bool = True,
+    top_token_first: bool = True,
 ) -> Decoded:
     """Greedy-decode an answer that ``matcher`` accepts, reusing cached prompt state.
 
     From ``max_tokens - reserve`` on (or as soon as the model loops), the answer is wrapped up
-    with :class:`Closers`; ``max_tokens`` stays a hard limit.
+    with :class:`Closers`; ``max_tokens`` stays a hard limit. ``fast_forward`` and
+    ``top_token_first`` exist so the benchmark can measure what each saves.
     """
     import llama_cpp
 
@@ -130,7 +133,7 @@ def decode_constrained(
 
     while True:
         room = max_tokens - len(result.tokens)
-        forced = matcher.compute_ff_tokens()[:room] if room > 0 else []
+        forced = matcher.compute_ff_tokens()[:room] if room > 0 and fast_forward else []
         if forced:
             if not matcher.consume_tokens(forced):
                 raise RuntimeError(f"grammar refused its own forced tokens: {matcher.get_error()}")
@@ -147,7 +150,7 @@ def decode_constrained(
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(n_vocab,))
         finishing = finishing or len(result.tokens) >= wrap_up_at or _repeating(chosen)
         token = int(logits.argmax())
-        if finishing or matcher.validate_tokens([token]) != 1:
+        if finishing or not top_token_first or matcher.validate_tokens([token]) != 1:
             matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
             if matcher.is_error():
                 raise RuntimeError(f"grammar failed while decoding: {matcher.get_error()}")

@@ -82,6 +82,7 @@ class StudentRuntime:
         )
         self._closers = Closers([tokenizer.decode_bytes([t]) for t in range(llm.n_vocab())])
         self._matchers: dict[str, Any] = {}
+        self._decode_options: dict[str, bool] = {}  # the benchmark switches speed-ups off here
         self._lock = threading.Lock()
 
     @classmethod
@@ -164,6 +165,7 @@ class StudentRuntime:
                 stop_ids=self._stop_ids,
                 closers=self._closers,
                 detokenize=self._tokenizer.decode_bytes,
+                **self._decode_options,
             )
             text = self._llm.detokenize(decoded.tokens).decode("utf-8", errors="replace")
         parsed = json.loads(text) if decoded.finish_reason == "stop" else None

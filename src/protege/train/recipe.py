@@ -124,14 +124,14 @@ def train_student(
     torch.set_num_threads(config.threads or os.cpu_count() or 1)
     _seed_everything(config.seed)
 
-    model, tokenizer = load_base(base)
+    tokenizer = load_tokenizer(base)
     examples, skipped = tokenize_pairs(pairs, tokenizer, base, config.max_length)
     if not examples:
         raise TrainingError(
             f"no pair fits in max_length={config.max_length} tokens ({skipped} skipped); "
             "raise max_length or shorten the student prompt"
         )
-    model = _add_lora(model, config)
+    model = _add_lora(load_model(base), config)
     device = model.device
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     steps_per_epoch = math.ceil(len(examples) / (config.batch_size * config.grad_accumulation))
@@ -181,22 +181,36 @@ def train_student(
     return result
 
 
-def load_base(base: BaseModel):
-    """Load the base model and tokenizer offline, from a GGUF file or an HF folder/id."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+def load_tokenizer(base: BaseModel):
+    """The base model's tokenizer, offline, from its GGUF file or HF folder/id."""
+    from transformers import AutoTokenizer
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    kwargs: dict[str, Any] = {"gguf_file": base.gguf_file} if base.gguf_file else {}
-    source = str(base.folder) if base.gguf_file else base.id
+    source, kwargs = _source(base)
+    try:
+        return AutoTokenizer.from_pretrained(source, **kwargs)
+    except (OSError, ValueError) as err:
+        raise TrainingError(f"cannot load the tokenizer of base model {base.id!r}: {err}") from err
+
+
+def load_model(base: BaseModel):
+    """The base model in float32 on CPU (4-bit QLoRA weights on a CUDA machine), offline."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    source, kwargs = _source(base)
     if _cuda_available():
         kwargs |= _qlora_kwargs()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, **kwargs)
+        return AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, **kwargs)
     except (OSError, ValueError) as err:
         raise TrainingError(f"cannot load base model {base.id!r}: {err}") from err
-    return model, tokenizer
+
+
+def _source(base: BaseModel) -> tuple[str, dict[str, Any]]:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if base.gguf_file:
+        return str(base.folder), {"gguf_file": base.gguf_file}
+    return base.id, {}
 
 
 def tokenize_pairs(pairs, tokenizer, base: BaseModel, max_length: int):
@@ -351,7 +365,7 @@ def _progress_reporter(callback: ProgressCallback | None, total: int):
 def _save(model, result: TrainResult, examples, skipped: int, base, config: TrainConfig) -> None:
     out_dir = result.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(out_dir))
+    model.save_pretrained(str(out_dir), save_embedding_layers=False)
     _write_json(out_dir / "config.json", result.config)
     metrics = {
         k: v for k, v in asdict(result).items() if k not in ("out_dir", "config")

@@ -1,0 +1,1 @@
+"""The AI Party app: operator messages -> ShowIntent JSON, with a policy that alone decides."""

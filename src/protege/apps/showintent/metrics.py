@@ -36,6 +36,11 @@ _LEAK = re.compile("|".join([
 ]), re.IGNORECASE)
 
 
+DATA_DIR = Path(__file__).parent / "data"
+LOCKED_EVAL_PATH = DATA_DIR / "eval_locked.jsonl"  # fixed across reports; new failures go elsewhere
+LOCKED_REFERENCE_PATH = DATA_DIR / "eval_locked_reference.jsonl"  # a correct intent per case
+
+
 class EvalCase(BaseModel):
     """One locked eval case, in the spec's JSONL format (roles are an optional extension)."""
 
@@ -76,6 +81,16 @@ def load_eval_cases(path: str | Path) -> list[EvalCase]:
     if dupes := [i for i, c in ids.items() if c > 1]:
         raise ValueError(f"{path}: duplicate case ids {dupes}")
     return cases
+
+
+def load_locked_eval() -> list[EvalCase]:
+    return load_eval_cases(LOCKED_EVAL_PATH)
+
+
+def load_locked_references() -> dict[str, dict[str, Any]]:
+    """Case id -> a hand-written correct intent; it proves each label with the policy in tests."""
+    lines = LOCKED_REFERENCE_PATH.read_text(encoding="utf-8").splitlines()
+    return {row["id"]: row["reference_intent"] for row in map(json.loads, filter(str.strip, lines))}
 
 
 @dataclass(frozen=True)

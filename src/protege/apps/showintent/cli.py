@@ -1,0 +1,179 @@
+"""`protege showintent ...`: synthetic data and curated imports for the AI Party call site.
+
+Files are written in the same JSONL shape `protege examples import` reads ({inputs, output,
+tags, provenance}), so a generated file can be inspected, edited and imported later.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from protege.apps.showintent.curated import CuratedImportError, import_curated
+from protege.apps.showintent.generator import Row, generate_rows
+
+app = typer.Typer(help="AI Party ShowIntent: synthetic data, curated imports.", no_args_is_help=True)
+CALLSITE_MODULE = "protege.apps.showintent.callsite"
+
+
+def _console():
+    from protege.cli.common import console
+
+    return console
+
+
+def _fail(message: str) -> None:
+    from protege.cli.common import fail
+
+    fail(message)
+
+
+def _call_site() -> Any:
+    """The ShowIntent CallSite (the decorated function lives in the app's callsite module)."""
+    try:
+        module = importlib.import_module(CALLSITE_MODULE)
+    except ImportError as exc:
+        _fail(f"the ShowIntent call site ({CALLSITE_MODULE}) cannot be imported ({exc}); "
+              "write the rows to a file with --out instead of --store")
+    for value in vars(module).values():
+        site = getattr(value, "site", None)
+        if site is not None and hasattr(site, "fingerprint"):
+            return site
+    _fail(f"{CALLSITE_MODULE} defines no @protege.llm function")
+
+
+def _store_examples(examples: list[Any]) -> None:
+    from protege.store import Store
+
+    site = _call_site()
+    required = set(site.input_schema.get("required", []))
+    if examples and (missing := required - set(examples[0].inputs)):
+        _fail(f"the call site {site.name} needs inputs {sorted(missing)} that these rows do not have")
+    store = Store.open()
+    store.register_site(site.name, site.fingerprint, site.input_schema, site.output_schema)
+    ids = store.add_examples(site.name, site.fingerprint, examples)
+    _console().print(f"stored {len(ids)} example(s) for {site.name} ({site.fingerprint})")
+
+
+def _row_json(row: Row, seed: int) -> dict[str, Any]:
+    return {"inputs": row.inputs, "output": row.expected_intent, "tags": list(row.tags),
+            "provenance": {"generator": "showintent", "seed": seed, "category": row.category,
+                           "expected_policy_decision": row.expected_decision, "split": row.split}}
+
+
+@app.command("generate")
+def generate(
+    rows: int = typer.Option(2000, "--rows", "-n", min=1, help="How many rows to generate."),
+    seed: int = typer.Option(0, "--seed", help="Same seed, same rows."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write JSONL rows to this file."),
+    store: bool = typer.Option(False, "--store", help="Add the rows to the store as synthetic examples."),
+) -> None:
+    """Generate deterministic synthetic rows, each labelled by the policy."""
+    if out is None and not store:
+        _fail("say where the rows go: --out FILE.jsonl and/or --store")
+    generated = generate_rows(rows, seed)
+    payload = [_row_json(r, seed) for r in generated]
+    if out is not None:
+        tmp = out.with_suffix(out.suffix + ".part")  # no half-written file if interrupted
+        tmp.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in payload), encoding="utf-8")
+        tmp.replace(out)
+        _console().print(f"wrote {len(payload)} row(s) to {out}")
+    if store:
+        from protege.store import ExampleIn
+
+        _store_examples([ExampleIn(inputs=p["inputs"], output=p["output"], source="synthetic", tags=p["tags"],
+                                   provenance=p["provenance"]) for p in payload])
+    categories = Counter(r.category for r in generated)
+    locales = Counter(r.inputs["locale"] for r in generated)
+    _console().print("categories: " + ", ".join(f"{k} {v}" for k, v in sorted(categories.items())))
+    _console().print("locales: " + ", ".join(f"{k} {v}" for k, v in sorted(locales.items())))
+
+
+@app.command("import-curated")
+def import_curated_cmd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Curated CSV (the plan's header)."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the good rows even if some are bad."),
+    client_name: list[str] = typer.Option([], "--client-name", help="A client or venue name to redact (repeat)."),
+    out: Path = typer.Option(None, "--out", "-o", help="Also write the imported rows as JSONL."),
+    store: bool = typer.Option(True, "--store/--no-store", help="Add the rows to the store as curated examples."),
+) -> None:
+    """Import human-approved curated rows, redacted and re-checked by the policy."""
+    try:
+        result = import_curated(file, client_names=client_name, skip_invalid=skip_invalid)
+    except CuratedImportError as exc:
+        _fail(str(exc))
+        return
+    for error in result.errors:
+        _console().print(f"[yellow]skipped[/] {error}")
+    examples = [row.to_example_in() for row in result.rows]
+    if out is not None:
+        out.write_text("".join(json.dumps({"inputs": e.inputs, "output": e.output, "tags": e.tags,
+                                           "provenance": e.provenance}, ensure_ascii=False) + "\n"
+                               for e in examples), encoding="utf-8")
+    if store:
+        _store_examples(examples)
+    _console().print(f"imported {len(examples)} curated row(s); {result.skipped_unapproved} not approved by a "
+                     f"human; {len(result.errors)} invalid")
+
+
+def _strict_from_env() -> bool:
+    import os
+
+    return os.environ.get("LLM_EVAL_STRICT", "").strip().lower() in ("1", "true", "yes")
+
+
+@app.command("score")
+def score(
+    outputs: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                   help="JSONL of {id, output, latency_ms}: one model answer per eval case."),
+    eval_file: Path = typer.Option(None, "--eval", help="Eval cases (default: the locked eval set)."),
+    model: str = typer.Option("", "--model", help="Model label written into the report."),
+    report_path: Path = typer.Option(None, "--report", help="Write the full report as JSON."),
+    max_latency_ms: float = typer.Option(None, "--max-latency-ms", help="Make p95 latency a hard limit."),
+    strict: bool = typer.Option(None, "--strict/--no-strict",
+                                help="Fail unless demo-ready (default: LLM_EVAL_STRICT)."),
+) -> None:
+    """Score model answers on the eval set: metrics, failure categories, demo-ready gate."""
+    from protege.apps.showintent.metrics import CaseResult, evaluate, load_eval_cases, load_locked_eval
+
+    cases = load_eval_cases(eval_file) if eval_file else load_locked_eval()
+    answers = {}
+    for number, line in enumerate(outputs.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            row = json.loads(line)
+            if not isinstance(row, dict) or "id" not in row or "output" not in row:
+                _fail(f"{outputs} line {number}: expected an object with id and output")
+            answers[row["id"]] = row
+    if missing := [c.id for c in cases if c.id not in answers]:
+        _fail(f"{len(missing)} eval case(s) have no answer, e.g. {missing[:3]}")
+    results = [CaseResult(c, str(answers[c.id]["output"]), answers[c.id].get("latency_ms")) for c in cases]
+    report = evaluate(results, model=model, max_latency_ms=max_latency_ms)
+    if report_path is not None:
+        report_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    console = _console()
+    for name, value in report["metrics"].items():
+        console.print(f"{name:28} {'-' if value is None else value}")
+    top = ", ".join(f"{cat} ({n})" for cat, n in report["top_failures"]) or "none"
+    console.print(f"top failures: {top}")
+    gate = report["gate"]
+    console.print("demo-ready: " + ("yes" if gate["passed"] else "no: " + "; ".join(gate["failures"])))
+    if (strict if strict is not None else _strict_from_env()) and not gate["passed"]:
+        raise typer.Exit(2)
+
+
+@app.command("compare")
+def compare(
+    baseline: Path = typer.Argument(..., exists=True, dir_okay=False, help="Baseline report JSON."),
+    candidate: Path = typer.Argument(..., exists=True, dir_okay=False, help="Post-training report JSON."),
+) -> None:
+    """Baseline vs post-training, side by side, with top failure categories."""
+    from protege.apps.showintent.metrics import compare_reports, format_comparison
+
+    load = lambda p: json.loads(p.read_text(encoding="utf-8"))  # noqa: E731
+    comparison = compare_reports(load(baseline), load(candidate))
+    _console().print(format_comparison(comparison), markup=False)

@@ -1,0 +1,84 @@
+"""Train one call site end to end: dataset -> LoRA recipe -> GGUF export -> registered version.
+
+Everything is written into a staging folder first; only a complete run is registered, so Ctrl-C
+or a killed process never leaves a half-registered version (see :mod:`protege.registry`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from protege.callsite import CallSite
+from protege.dataset import Dataset, build_dataset, train_pairs
+from protege.registry import ModelVersion, Registry
+from protege.store import Store
+from protege.students.base import BaseModel, file_sha256, resolve_base_model
+
+GGUF_NAME = "student.gguf"
+
+
+class NotEnoughExamples(RuntimeError):
+    pass
+
+
+def train_site(
+    site: CallSite,
+    *,
+    config=None,
+    store: Store | None = None,
+    registry: Registry | None = None,
+    base: BaseModel | None = None,
+    quant: str = "q8_0",
+    min_examples: int = 1,
+    progress: Callable[[int, int, float], None] | None = None,
+    dataset: Dataset | None = None,
+) -> ModelVersion:
+    """Train, export and register a new candidate version of ``site``'s student."""
+    from protege.config import settings
+    from protege.train.export import export_gguf, write_ollama_modelfile
+    from protege.train.recipe import TrainConfig, train_student
+
+    store = store or Store.default()
+    registry = registry or Registry(store)
+    base = base or resolve_base_model(settings().base_model)
+    config = config or TrainConfig()
+    data = dataset or build_dataset(site, store)
+    if len(data.train) < min_examples:
+        raise NotEnoughExamples(
+            f"{site.name} has {len(data.train)} training example(s) for fingerprint {site.fingerprint}; "
+            f"at least {min_examples} needed. Call it with a teacher, or import examples."
+        )
+    staging = registry.staging_dir(site.name)
+    try:
+        result = train_student(train_pairs(site, data.train), base, config, staging / "adapter", progress=progress)
+        export_gguf(base, staging / "adapter", staging / GGUF_NAME, quant=quant)
+        write_ollama_modelfile(staging / GGUF_NAME, staging)
+        (staging / "dataset.json").write_text(json.dumps({
+            "site": site.name, "fingerprint": site.fingerprint, "dataset_hash": data.hash,
+            "train_ids": [r.id for r in data.train], "eval_ids": [r.id for r in data.eval],
+            "filtered_out": data.filtered_out,
+        }, indent=1))
+        (staging / "output_schema.json").write_text(json.dumps(site.output_schema))
+        metrics = {
+            "steps": result.steps, "final_loss": result.final_loss, "train_seconds": round(result.train_seconds, 2),
+            "tokens_per_second": round(result.tokens_per_second, 1), "peak_rss_mb": round(result.peak_rss_mb),
+            "n_eval": len(data.eval), "quant": quant,
+        }
+        return registry.register(
+            site.name, site.fingerprint, staging,
+            base_model=base.id, base_sha256=file_sha256(base.gguf_path) if base.gguf_path else None,
+            gguf_file=GGUF_NAME, dataset_hash=data.hash, n_train=len(data.train),
+            train_config=result.config, metrics=metrics,
+        )
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def version_gguf(version: ModelVersion) -> Path:
+    if not version.gguf_path:
+        raise FileNotFoundError(f"{version.site} {version.label} has no GGUF export")
+    return Path(version.gguf_path)
