@@ -21,6 +21,13 @@ PINNED_COLUMNS = {
         "id", "site", "fingerprint", "inputs", "inputs_hash", "output", "source", "teacher_model",
         "approved", "split", "verdicts", "tags", "provenance", "call_id", "created_at",
     ],
+    "model_versions": [
+        "id", "site", "version", "fingerprint", "base_model", "base_sha256", "path", "gguf_path", "gguf_sha256",
+        "dataset_hash", "n_train", "train_config", "metrics", "eval_report", "created_at",
+    ],
+    "site_aliases": ["site", "alias", "version", "updated_at"],
+    "events": ["id", "site", "kind", "from_value", "to_value", "reason", "numbers", "created_at"],
+    "leases": ["name", "owner", "expires_at"],
 }
 
 

@@ -7,12 +7,20 @@ from importlib.metadata import entry_points
 
 import typer
 
-from protege.cli import data, db, sites
+from protege.cli import data, db, graduate, sites, students, worker
 
 app = typer.Typer(help="protege: capture teacher calls, train a student per call site, gate, route.", no_args_is_help=True)
 app.command("sites")(sites.sites)
 app.command("calls")(sites.calls)
 app.add_typer(data.app, name="examples")
+app.command("train")(students.train)
+app.command("export")(students.export)
+app.add_typer(students.models_app, name="models")
+app.command("eval")(graduate.eval_)
+app.command("gate")(graduate.gate)
+app.command("route")(graduate.route)
+app.command("events")(graduate.events)
+app.command("worker")(worker.worker)
 app.add_typer(db.app, name="db")
 
 

@@ -44,6 +44,33 @@ def load_site(name: str) -> CallSite | None:
     return getattr(obj, "site", None) if not isinstance(obj, CallSite) else obj
 
 
+def require_site(name: str) -> CallSite:
+    """The importable CallSite behind ``name``, or a clear error."""
+    site = load_site(name)
+    if site is None:
+        fail(
+            f"cannot import call site {name!r}: name it as module:qualname of a @protege.llm function "
+            "whose module imports from here (run from your project folder, or set PYTHONPATH)"
+        )
+    return site
+
+
+def progress_bar(description: str):
+    """A Rich progress bar; yields ``update(done, total)``."""
+    from contextlib import contextmanager
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    @contextmanager
+    def bar():
+        with Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=err_console) as progress:
+            task = progress.add_task(description, total=None)
+            yield lambda done, total: progress.update(task, completed=done, total=total)
+
+    return bar()
+
+
 def site_fingerprint(name: str, site: CallSite | None) -> str:
     """The fingerprint a command acts on: the importable site's, else the newest recorded one."""
     if site is not None:

@@ -201,9 +201,14 @@ def load_model(base: BaseModel):
     if _cuda_available():
         kwargs |= _qlora_kwargs()
     try:
-        return AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, **kwargs)
     except (OSError, ValueError) as err:
         raise TrainingError(f"cannot load base model {base.id!r}: {err}") from err
+    if base.gguf_file and getattr(model, "hf_quantizer", None) and "quantization_config" not in kwargs:
+        # GGUF weights arrive dequantized to float32; the leftover GGUF "quantizer" would only
+        # make Trainer and save_pretrained refuse a model that is in fact plain float.
+        model.hf_quantizer.remove_quantization_config(model)
+    return model
 
 
 def _source(base: BaseModel) -> tuple[str, dict[str, Any]]:
