@@ -40,6 +40,7 @@ _state: dict[str, SiteState] = {}
 _state_lock = threading.Lock()
 _background: ThreadPoolExecutor | None = None
 _pending: set[Future] = set()
+_last = threading.local()
 
 
 @dataclass
@@ -62,12 +63,19 @@ def call_site(site: CallSite, args: tuple, kwargs: dict) -> Any:
     store = Store.default()
     store.register_site(site.name, site.fingerprint, site.input_schema, site.output_schema)
     state = site_state(site.name, store)
+    _last.info = {"site": site.name, "route": state.route, "answered_by": "teacher", "model": None, "fallback": None}
     if state.route == "student" and state.active is not None:
         return _serve_student(site, values, inputs, state.active, store)
     output = ask_teacher(site, values, inputs, store=store)
+    _last.info["model"] = teacher_for(site).model
     if state.route == "shadow" and state.active is not None:
         _in_background(_shadow, site, inputs, site.dump_output(output), state.active, store)
     return output
+
+
+def last_call() -> dict:
+    """Who answered the last call made on this thread: route, answered_by, model, fallback."""
+    return dict(getattr(_last, "info", {}) or {})
 
 
 # ----- the teacher path
@@ -130,7 +138,10 @@ def _serve_student(site: CallSite, values: dict, inputs: dict, version, store: S
     answer, output, verdicts, reason = _student_answer(site, inputs, version, grad)
     call_id = _record_student(store, site, inputs, version, answer, output, verdicts,
                               meta={"live": "serve", "fallback": reason, "spot_check": spot_check})
+    _last.info.update(answered_by="student", model=f"{site.name}@v{version.version}",
+                      latency_ms=answer.latency_ms if answer else None)
     if reason is not None:
+        _last.info.update(answered_by="teacher", model=teacher_for(site).model, fallback=reason)
         teacher_output = ask_teacher(site, values, inputs, store=store, meta={"fallback_for": call_id, "fallback": reason})
         if spot_check:  # the teacher answered anyway: the check costs nothing more
             agree = output is not None and outputs_agree(site, site.dump_output(teacher_output), site.dump_output(output), verdicts)

@@ -17,7 +17,7 @@ import typer
 from protege.apps.showintent.curated import CuratedImportError, import_curated
 from protege.apps.showintent.generator import Row, generate_rows
 
-app = typer.Typer(help="AI Party ShowIntent: synthetic data, curated imports.", no_args_is_help=True)
+app = typer.Typer(help="AI Party ShowIntent: data, eval, dry runs and the whole loop (demo).", no_args_is_help=True)
 CALLSITE_MODULE = "protege.apps.showintent.callsite"
 
 
@@ -177,3 +177,136 @@ def compare(
     load = lambda p: json.loads(p.read_text(encoding="utf-8"))  # noqa: E731
     comparison = compare_reports(load(baseline), load(candidate))
     _console().print(format_comparison(comparison), markup=False)
+
+
+def _eval_setup(model: str | None) -> str:
+    from protege.apps.showintent.evalrun import EvalSetupError, check_schema_version, resolve_model
+
+    try:
+        check_schema_version()
+        return resolve_model(model)
+    except EvalSetupError as exc:
+        _fail(str(exc))
+
+
+@app.command("eval")
+def eval_cmd(
+    cases_file: Path = typer.Option(None, "--cases", exists=True, dir_okay=False,
+                                    help="Eval cases JSONL (default: the locked eval set)."),
+    model: str = typer.Option(None, "--model", help="student | student@N | base | teacher | ollama:NAME | openai:NAME (default: LLM_MODE)."),
+    strict: bool = typer.Option(None, "--strict/--no-strict", help="Exit non-zero unless demo-ready (default: LLM_EVAL_STRICT)."),
+    max_latency_ms: float = typer.Option(None, "--max-latency-ms", help="Make p95 latency a hard limit."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics and every case as JSON."),
+) -> None:
+    """Run a model over eval cases: every metric and failure category, and the demo-ready gate."""
+    import sys
+
+    from protege.apps.showintent.evalrun import EvalSetupError, run_eval, save_report
+    from protege.apps.showintent.metrics import load_eval_cases, load_locked_eval
+    from protege.cli.common import progress_bar
+
+    chosen = _eval_setup(model)
+    try:
+        cases = load_eval_cases(cases_file) if cases_file else load_locked_eval()
+    except ValueError as exc:
+        _fail(str(exc))
+    try:
+        with progress_bar(f"eval {chosen}") as update:
+            report = run_eval(cases, chosen, progress=update, max_latency_ms=max_latency_ms)
+    except EvalSetupError as exc:
+        _fail(str(exc))
+    path = save_report(report, "eval")
+    if as_json:
+        keep = ("id", "raw_output", "parsed_intent", "decision", "latency_ms", "failures")
+        sys.stdout.write(json.dumps({
+            "model": report["model"], "schema_version": report["schema_version"], "metrics": report["metrics"],
+            "gate": report["gate"], "top_failures": report["top_failures"], "report": str(path),
+            "cases": [{k: o[k] for k in keep} for o in report["outcomes"]],
+        }, ensure_ascii=False, indent=1) + "\n")
+    else:
+        _print_report(report, path)
+    if (strict if strict is not None else _strict_from_env()) and not report["gate"]["passed"]:
+        raise typer.Exit(2)
+
+
+@app.command("baseline")
+def baseline_cmd(
+    model: str = typer.Option("base", "--model", help="The model to baseline (default: the untrained base model)."),
+    cases_file: Path = typer.Option(None, "--cases", exists=True, dir_okay=False),
+) -> None:
+    """Write a timestamped baseline report (default: the base model, prompt only, same decoding)."""
+    from protege.apps.showintent.evalrun import run_eval, save_report
+    from protege.apps.showintent.metrics import load_eval_cases, load_locked_eval
+    from protege.cli.common import progress_bar
+
+    chosen = _eval_setup(model)
+    cases = load_eval_cases(cases_file) if cases_file else load_locked_eval()
+    with progress_bar(f"baseline {chosen}") as update:
+        report = run_eval(cases, chosen, progress=update)
+    _print_report(report, save_report(report, "baseline"))
+
+
+def _print_report(report: dict, path: Path) -> None:
+    from protege.apps.showintent.evalrun import latest_report
+    from protege.apps.showintent.metrics import compare_reports, format_comparison
+
+    console = _console()
+    console.print(f"model: {report['model']}  cases: {report['cases']}")
+    for name, value in report["metrics"].items():
+        console.print(f"  {name:28} {'-' if value is None else value}")
+    top = ", ".join(f"{cat} ({n})" for cat, n in report["top_failures"]) or "none"
+    console.print(f"  top failures: {top}")
+    gate = report["gate"]
+    console.print("  demo-ready: " + ("yes" if gate["passed"] else "no: " + "; ".join(gate["failures"])))
+    baseline = latest_report("baseline")
+    if baseline and baseline.get("model") != report["model"]:
+        console.print(format_comparison(compare_reports(baseline, report)), markup=False)
+    console.print(f"  report: {path}")
+
+
+@app.command("run")
+def run_cmd(
+    params: str = typer.Option(..., "--params", help='JSON like {"message":{"text":"deixa mais premium","chat_role":"operator","user_role":"foh"}}'),
+) -> None:
+    """Dry run: one operator message through the router; prints the intent, the policy decision and who answered."""
+    from protege.apps.showintent.callsite import translate
+
+    try:
+        data = json.loads(params)
+        message = data["message"]
+        text = message["text"] if isinstance(message, dict) else str(message)
+    except (ValueError, KeyError, TypeError) as exc:
+        _fail(f"--params must be JSON with message.text ({exc})")
+    meta = message if isinstance(message, dict) else {}
+    result = translate(
+        text, show_state=data.get("show_state"), cue_catalog_subset=data.get("cue_catalog_subset"),
+        chat_role=meta.get("chat_role", "operator"), user_role=meta.get("user_role", "foh"),
+        locale=meta.get("locale") or data.get("locale") or "pt-BR",
+    )
+    from protege.router import drain
+
+    drain()
+    print(json.dumps({
+        "intent": result.intent,
+        "policy": {"decision": result.decision.decision, "reasons": list(result.decision.reasons)},
+        "answered_by": result.answered_by, "model": result.model, "fallback": result.fallback,
+        "latency_ms": round(result.latency_ms, 1), "error": result.error,
+    }, ensure_ascii=False, indent=1))
+
+
+@app.command("demo")
+def demo_cmd(
+    rows: int = typer.Option(600, "--rows", help="Labelled operator messages the teacher answers."),
+    seed: int = typer.Option(0, "--seed"),
+    max_steps: int = typer.Option(None, "--max-steps", help="Cap on training steps."),
+    epochs: float = typer.Option(None, "--epochs", help="Passes over the training examples."),
+) -> None:
+    """The whole loop on the embedded defaults: teacher -> train -> gate -> shadow -> student -> eval."""
+    from protege.apps.showintent.demo import run_demo
+    from protege.cli.common import progress_bar
+    from protege.train.recipe import TrainConfig
+
+    overrides = {k: v for k, v in {"max_steps": max_steps, "epochs": epochs}.items() if v is not None}
+    code = run_demo(rows=rows, seed=seed, train_config=TrainConfig(**overrides), console=_console(),
+                    progress_bar=progress_bar)
+    raise typer.Exit(code)

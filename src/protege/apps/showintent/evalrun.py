@@ -1,0 +1,159 @@
+"""Running a model over ShowIntent eval cases: the student, the untrained base model
+(prompt-only baseline, same constrained decoding), the call site's teacher, or any Ollama /
+OpenAI-compatible model. Eval answers are never recorded as examples: the locked set must not
+leak into training."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from protege.apps.showintent.callsite import parse_show_intent
+from protege.apps.showintent.metrics import CaseResult, EvalCase, evaluate
+from protege.apps.showintent.schema import SCHEMA_VERSION
+
+Answer = Callable[[dict], tuple[str, float]]
+"""inputs -> (raw model output, latency ms)."""
+
+
+class EvalSetupError(RuntimeError):
+    pass
+
+
+def case_inputs(case: EvalCase) -> dict:
+    return {"message": case.input, "show_state": case.show_state, "cue_catalog_subset": case.cue_catalog_subset,
+            "chat_role": case.chat_role, "user_role": case.user_role, "locale": case.locale}
+
+
+def resolve_model(name: str | None) -> str:
+    """The model to evaluate: the --model option, else LLM_MODE (student by default)."""
+    if name:
+        return name
+    mode = os.environ.get("LLM_MODE", "student").strip().lower()
+    if mode in ("ollama", "openai"):
+        model = os.environ.get("LLM_MODEL") or os.environ.get("OLLAMA_MODEL")
+        if not model:
+            raise EvalSetupError(f"LLM_MODE={mode} needs LLM_MODEL (e.g. qwen2.5:3b)")
+        return f"{mode}:{model}"
+    return mode
+
+
+def check_schema_version() -> None:
+    wanted = os.environ.get("LLM_SCHEMA_VERSION")
+    if wanted and wanted != SCHEMA_VERSION:
+        raise EvalSetupError(f"LLM_SCHEMA_VERSION={wanted} but this build speaks {SCHEMA_VERSION}")
+
+
+def answerer(model: str) -> tuple[Answer, str]:
+    """An answer function for ``model`` and the label reports show for it."""
+    site = parse_show_intent.site
+    if model == "student" or model.startswith("student@"):
+        from protege.registry import Registry
+
+        registry = Registry()
+        if "@" in model:
+            version = registry.get(site.name, int(model.split("@")[1].lstrip("v")))
+        else:
+            version = registry.alias(site.name, "active") or registry.alias(site.name, "candidate")
+        if version is None:
+            raise EvalSetupError("no ShowIntent student yet: run `protege showintent demo` or `protege train` first")
+        return _llama(version.gguf_path, site.student_prompt), f"student {version.label}"
+    if model == "base":
+        from protege.students.base import resolve_base_model
+
+        def teacher_prompt(inputs: dict) -> str:
+            return site.teacher_messages(inputs)[-1]["content"]
+
+        return _llama(resolve_base_model().gguf_path, teacher_prompt), "base model, prompt only"
+    if model == "teacher":
+        from protege.router import teacher_for
+
+        return _teacher(teacher_for(site)), f"teacher {teacher_for(site).model}"
+    from protege.teachers import resolve_teacher
+
+    try:
+        teacher = resolve_teacher(model)
+    except ValueError as exc:
+        raise EvalSetupError(f"--model {model!r}: use student, base, teacher, ollama:NAME or openai:NAME ({exc})") from exc
+    return _teacher(teacher), model
+
+
+def _llama(gguf_path, render: Callable[[dict], str]) -> Answer:
+    from protege.students.runtime import StudentRuntime
+
+    runtime = StudentRuntime.load(gguf_path)
+    schema = parse_show_intent.site.output_schema
+
+    def answer(inputs: dict) -> tuple[str, float]:
+        result = runtime.answer(render(inputs), schema)
+        return result.text, result.latency_ms
+
+    return answer
+
+
+def _teacher(teacher) -> Answer:
+    from protege.errors import TeacherError
+    from protege.teachers import TeacherRequest
+
+    site = parse_show_intent.site
+
+    def answer(inputs: dict) -> tuple[str, float]:
+        started = time.perf_counter()
+        request = TeacherRequest(site=site.name, fingerprint=site.fingerprint, messages=site.teacher_messages(inputs),
+                                 output_schema=site.output_schema, inputs=inputs, args=inputs)
+        try:
+            text = teacher.complete(request).text
+        except TeacherError as exc:
+            text = f"(teacher error: {exc})"
+        return text, (time.perf_counter() - started) * 1000
+
+    return answer
+
+
+def run_eval(cases: list[EvalCase], model: str, *, progress=None, max_latency_ms: float | None = None) -> dict[str, Any]:
+    """Answer every case and build the spec's report, with raw output and decision per case."""
+    answer, label = answerer(model)
+    results, raw = [], []
+    for i, case in enumerate(cases, start=1):
+        text, latency = answer(case_inputs(case))
+        results.append(CaseResult(case, text, latency))
+        raw.append(text)
+        if progress:
+            progress(i, len(cases))
+    report = evaluate(results, model=label, max_latency_ms=max_latency_ms)
+    for outcome, text in zip(report["outcomes"], raw):
+        outcome["raw_output"] = text
+        try:
+            outcome["parsed_intent"] = json.loads(text)
+        except ValueError:
+            outcome["parsed_intent"] = None
+    report["created"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    return report
+
+
+def reports_dir() -> Path:
+    from protege.config import settings
+
+    folder = settings().home / "reports" / "showintent"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_report(report: dict, kind: str) -> Path:
+    """Write ``<kind>-<timestamp>.json`` and ``<kind>-latest.json``."""
+    folder = reports_dir()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    text = json.dumps(report, ensure_ascii=False, indent=1)
+    path = folder / f"{kind}-{stamp}.json"
+    path.write_text(text, encoding="utf-8")
+    (folder / f"{kind}-latest.json").write_text(text, encoding="utf-8")
+    return path
+
+
+def latest_report(kind: str) -> dict | None:
+    path = reports_dir() / f"{kind}-latest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -1,0 +1,132 @@
+"""Registry, aliases, rollback, immutability and a corrupt model file, with real GGUF files
+(the bundled base model stands in for a trained student: registering needs no training)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+
+import pytest
+from pydantic import BaseModel, Field
+from typer.testing import CliRunner
+
+import protege
+from protege import router
+from protege.cli import app
+from protege.graduation import _check_loads
+from protege.registry import Registry, RegistryError
+from protege.students.base import resolve_base_model
+from protege.students.runtime import StudentLoadError
+
+runner = CliRunner()
+
+
+class Word(BaseModel):
+    word: str = Field(max_length=24)
+
+
+@protege.llm(teacher=lambda text: Word(word=text.split()[0]), name="tests:first_word")
+def first_word(text: str) -> Word:
+    """The first word of the text."""
+
+
+def _register(registry: Registry, *, corrupt: bool = False):
+    staging = registry.staging_dir("tests:first_word")
+    target = staging / "student.gguf"
+    if corrupt:
+        target.write_bytes(b"GGUF" + os.urandom(4096))
+    else:
+        shutil.copyfile(resolve_base_model().gguf_path, target)
+    return registry.register("tests:first_word", first_word.site.fingerprint, staging, base_model="smollm2-135m",
+                             base_sha256=None, gguf_file="student.gguf", dataset_hash="d", n_train=3,
+                             train_config={"max_steps": 1})
+
+
+def test_versions_are_immutable_and_rollback_is_atomic(store):
+    registry = Registry(store)
+    v1, v2 = _register(registry), _register(registry)
+    assert [v.version for v in registry.versions("tests:first_word")] == [1, 2]
+    assert registry.aliases("tests:first_word") == {"candidate": 2}
+    assert v1.gguf_sha256 == v2.gguf_sha256 and len(v1.gguf_sha256) == 64
+    mode = os.stat(v1.gguf_path).st_mode
+    assert not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)  # read-only on disk
+
+    with pytest.raises(RegistryError, match="no active version"):
+        registry.rollback("tests:first_word")
+    registry.promote("tests:first_word", 1, reason="t")
+    registry.promote("tests:first_word", 2, reason="t")
+    assert registry.rollback("tests:first_word").version == 1
+    with pytest.raises(RegistryError, match="no version before v1"):
+        registry.rollback("tests:first_word")
+    assert registry.rollback("tests:first_word", to=2).version == 2
+    with pytest.raises(RegistryError, match="no version v9"):
+        registry.rollback("tests:first_word", to=9)
+    kinds = [(e["kind"], e["from_value"], e["to_value"]) for e in reversed(registry.events("tests:first_word"))]
+    assert kinds == [("train", None, "v1"), ("train", None, "v2"), ("promote", None, "v1"), ("promote", "v1", "v2"),
+                     ("rollback", "v2", "v1"), ("rollback", "v1", "v2")]
+
+
+def test_stale_staging_folders_are_removed_and_never_registered(store):
+    registry = Registry(store)
+    dead = registry.models_dir / "tests_first_word" / ".staging-999999999-abcd"
+    dead.mkdir(parents=True)
+    (dead / "adapter.bin").write_bytes(b"half written")
+    _register(registry)
+    assert not dead.exists()
+    assert [v.version for v in registry.versions("tests:first_word")] == [1]
+
+
+def test_a_corrupt_gguf_is_refused_while_the_previous_version_keeps_serving(store):
+    registry = Registry(store)
+    good = _register(registry)
+    registry.promote("tests:first_word", good.version, reason="t", route="student")
+    router.forget_state()
+    first_word("hello world")
+    assert store.calls("tests:first_word", limit=1)[0]["role"] == "student"
+
+    bad = _register(registry, corrupt=True)
+    with pytest.raises(StudentLoadError, match="corrupt|not a valid GGUF|could not load"):
+        _check_loads(bad)
+    assert registry.alias("tests:first_word", "active").version == good.version
+    router.forget_state()
+    first_word("still serving")
+    last = store.calls("tests:first_word", limit=1)[0]
+    assert last["role"] == "student" and last["model"].endswith("@v1")
+
+    # a corrupt file made active by hand: each request falls back to the teacher, with the reason
+    registry.promote("tests:first_word", bad.version, reason="forced by hand")
+    router.forget_state()
+    assert first_word("fallback please") == Word(word="fallback")
+    teacher = store.calls("tests:first_word", limit=1)[0]
+    assert teacher["role"] == "teacher" and teacher["meta"]["fallback"].startswith("student_error: StudentLoadError")
+
+
+def test_models_route_events_and_export_commands(store, tmp_path):
+    registry = Registry(store)
+    _register(registry)
+    _register(registry)
+    registry.promote("tests:first_word", 1, reason="t")
+    registry.promote("tests:first_word", 2, reason="t")
+    rows = json.loads(runner.invoke(app, ["models", "list", "tests:first_word", "--json"]).stdout)
+    assert [(r["version"], r["aliases"]) for r in rows] == [("v1", ""), ("v2", "active,candidate")]
+    shown = json.loads(runner.invoke(app, ["models", "show", "tests:first_word", "--json"]).stdout)
+    assert shown["version"] == 2 and shown["gguf_sha256"].startswith(rows[1]["gguf_sha256"])
+    assert "active is now v1" in runner.invoke(app, ["models", "rollback", "tests:first_word"]).stdout
+    assert "route is now shadow" in runner.invoke(app, ["route", "tests:first_word", "shadow"]).stdout
+    bad = runner.invoke(app, ["route", "tests:first_word", "sideways"])
+    assert bad.exit_code == 1 and "teacher, shadow or student" in bad.stderr
+    events = json.loads(runner.invoke(app, ["events", "tests:first_word", "--json"]).stdout)
+    assert [e["kind"] for e in events[:2]] == ["route", "rollback"] and events[0]["reason"] == "by hand"
+    out = tmp_path / "exported"
+    result = runner.invoke(app, ["export", "tests:first_word", "--format", "ollama", "-o", str(out)])
+    assert result.exit_code == 0, result.stdout
+    modelfile = (out / "Modelfile").read_text()
+    assert "FROM ./first_word-v1.gguf" in modelfile and "<|im_start|>" in modelfile
+    assert (out / "first_word-v1.gguf").stat().st_size == os.stat(registry.get("tests:first_word", 1).gguf_path).st_size
+
+
+def test_route_to_student_needs_an_active_version(store):
+    result = runner.invoke(app, ["route", "tests:nothing", "student"])
+    assert result.exit_code == 1 and "no active student version" in result.stderr
