@@ -63,7 +63,7 @@ class CallSite:
         self.return_type = hints["return"]
         self.output_adapter = _adapter_or_error(self.return_type, f"{self.name}: return type")
         try:
-            self.output_schema = self.output_adapter.json_schema()
+            self.output_schema = compact_schema(self.output_adapter.json_schema())
         except Exception as exc:
             raise CallSiteError(
                 f"{self.name}: pydantic cannot make a JSON schema of the return type "
@@ -185,6 +185,22 @@ def llm(
         return wrapper
 
     return decorate(fn) if fn is not None else decorate
+
+
+def compact_schema(node: Any, *, in_properties: bool = False) -> Any:
+    """A JSON schema without pydantic's generated ``title`` keywords and ``"default": null``:
+    they say nothing a model needs and cost tokens in every teacher prompt and grammar."""
+    if isinstance(node, list):
+        return [compact_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if in_properties:  # keys here are field names (a field may well be called "title")
+        return {name: compact_schema(sub) for name, sub in node.items()}
+    return {
+        key: compact_schema(value, in_properties=key in ("properties", "$defs", "definitions"))
+        for key, value in node.items()
+        if not (key == "title" and isinstance(value, str)) and not (key == "default" and value is None)
+    }
 
 
 def _type_hints(fn: Callable) -> dict:

@@ -96,7 +96,7 @@ def test_identity_and_schemas():
     site = m.describe_room.site
     assert site.name == "sites_for_tests:describe_room"
     assert set(site.input_schema["properties"]) == {"room", "tags", "weights"}
-    assert site.output_schema["title"] == "Level"
+    assert site.output_schema["required"] == ["name", "difficulty"] and "title" not in site.output_schema
 
 
 def test_inputs_of_many_kinds_are_serialised(home):

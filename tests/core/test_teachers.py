@@ -36,7 +36,7 @@ def test_openai_teacher_answers_and_records_usage(store):
         sent = server.requests[0]
     assert sent["model"] == "tiny"
     assert sent["response_format"]["type"] == "json_schema"
-    assert sent["response_format"]["json_schema"]["schema"]["title"] == "Mood"
+    assert sent["response_format"]["json_schema"]["schema"]["required"] == ["mood", "intensity"]
     call = store.calls("tests:set_mood")[0]
     assert (call["tokens_in"], call["tokens_out"], call["error"]) == (11, 7, None)
     assert len(store.examples("tests:set_mood")) == 1

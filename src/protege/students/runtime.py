@@ -31,6 +31,13 @@ DEFAULT_N_CTX = 2048
 DEFAULT_MAX_TOKENS = 256
 
 
+def default_threads() -> int:
+    """Half the cores, at most four: a 135M model gains little from more, and llama.cpp's
+    OpenMP threads spin while they wait, so a thread per core collapses (3-5x slower, measured
+    on 2 cores) as soon as anything else (a training run) wants a core too."""
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
 class StudentLoadError(RuntimeError):
     """A student model file is missing, corrupt, or llama.cpp cannot load it."""
 
@@ -43,14 +50,14 @@ class StudentPromptTooLong(ValueError):
 class StudentAnswer:
     """One student answer with the numbers the router needs to trust it or fall back.
 
-    ``parsed_json`` is None when decoding stopped at ``max_tokens`` before the JSON was
-    complete (``finish_reason == "length"``). ``mean_logprob``/``min_logprob`` are over the
+    ``parsed_json`` is the decoded JSON (a dict for an object schema), or None when decoding
+    stopped at ``max_tokens`` before the JSON was complete (``finish_reason == "length"``). ``mean_logprob``/``min_logprob`` are over the
     tokens the model chose (forced tokens excluded); both are 0.0 when the schema forced the
     whole answer.
     """
 
     text: str
-    parsed_json: dict[str, Any] | None
+    parsed_json: Any
     tokens_in: int
     tokens_out: int
     latency_ms: float
@@ -91,7 +98,7 @@ class StudentRuntime:
     ) -> StudentRuntime:
         """The process-wide runtime for ``gguf_path``, loading it on first use.
 
-        ``n_threads`` defaults to every core (llama-cpp-python's default is half of them).
+        ``n_threads`` defaults to :func:`default_threads`.
         The settings of the first load of a file win; later calls get the cached runtime.
         """
         path = Path(gguf_path).expanduser().resolve()
@@ -118,7 +125,7 @@ class StudentRuntime:
                 f"the student runtime needs llama-cpp-python and llguidance ({exc}); "
                 "install them: pip install llama-cpp-python llguidance"
             ) from exc
-        threads = n_threads or os.cpu_count() or 1
+        threads = n_threads or default_threads()
         try:
             llm = llama_cpp.Llama(
                 model_path=str(path),
@@ -137,9 +144,7 @@ class StudentRuntime:
         stops = [t for t in (llama_cpp.llama_vocab_eos(vocab), llama_cpp.llama_vocab_eot(vocab)) if t >= 0]
         tokenizer = llguidance.llamacpp.lltokenizer_from_vocab(vocab, eos_token=stops)
         runtime = cls(path, sha256, llm, tokenizer)
-        # The first llama_decode of a context allocates its compute buffers (~1 s here); pay
-        # that at load time, not in the first answer.
-        llm.eval(llm.tokenize(b"{}", add_bos=False))
+        runtime._prefill_chat_head()
         return runtime
 
     def answer(
@@ -182,6 +187,18 @@ class StudentRuntime:
             tokens_forced=decoded.tokens_forced,
             tokens_cached=decoded.tokens_cached,
         )
+
+    def _prefill_chat_head(self) -> None:
+        """Evaluate the part of the rendered prompt that every call shares, once, at load.
+
+        The first llama_decode of a context also allocates its compute buffers (~1 s here),
+        so this keeps both costs out of the first answer; later answers reuse the head's
+        key/value state through the prefix match in :func:`decode.reuse_prefix`.
+        """
+        head = render_chat(self._template, "\x00").split("\x00", 1)[0]
+        head_ids = self._llm.tokenize(head.encode("utf-8"), add_bos=False, special=True)
+        self._llm.reset()
+        self._llm.eval(head_ids or self._llm.tokenize(b"{", add_bos=False))
 
     def _matcher(self, schema_text: str) -> Any:
         """A matcher for this schema at its start state (one per schema, reused under the lock)."""

@@ -19,7 +19,7 @@ from protege.teachers.base import TeacherReply, TeacherRequest, output_as_text
 class CallableTeacher:
     def __init__(self, fn: Callable[..., Any], model: str | None = None):
         self.fn = fn
-        self.model = model or f"callable:{getattr(fn, '__qualname__', type(fn).__name__)}"
+        self.model = model or getattr(fn, "model", None) or f"callable:{getattr(fn, '__qualname__', type(fn).__name__)}"
 
     def complete(self, request: TeacherRequest) -> TeacherReply:
         try:

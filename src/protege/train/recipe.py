@@ -24,6 +24,7 @@ import random
 import resource
 import time
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,8 @@ def train_student(
     started = time.perf_counter()
     bf16 = resolve_bf16(config.bf16)
     torch.set_num_threads(config.threads or os.cpu_count() or 1)
-    _seed_everything(config.seed)
+    random.seed(config.seed)
+    torch.manual_seed(config.seed)
 
     tokenizer = load_tokenizer(base)
     examples, skipped = tokenize_pairs(pairs, tokenizer, base, config.max_length)
@@ -297,8 +299,10 @@ def peak_rss_mb() -> float:
 
 
 def _add_lora(model, config: TrainConfig):
-    from peft import LoraConfig, get_peft_model
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
 
+    if getattr(model, "is_loaded_in_4bit", False):
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     lora = LoraConfig(
         r=config.lora_rank,
         lora_alpha=config.lora_alpha,
@@ -340,31 +344,23 @@ def _lr_factor(step: int, warmup: int, total: int) -> float:
     return max(0.0, (total - step) / max(1, total - warmup))
 
 
+@contextmanager
 def _progress_reporter(callback: ProgressCallback | None, total: int):
-    """A context giving ``report(step, total, loss)``: the callback, or a Rich bar."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def bar():
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        columns = (
-            TextColumn("training"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} steps  loss {task.fields[loss]}"),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, transient=False) as rich_progress:
-            task = rich_progress.add_task("train", total=total, loss="-")
-            yield lambda step, _total, loss: rich_progress.update(
-                task, completed=step, loss=f"{loss:.4f}"
-            )
-
-    @contextmanager
-    def plain():
+    """A context giving ``report(step, total, loss)``: the callback, or a Rich bar with ETA."""
+    if callback is not None:
         yield callback
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    return plain() if callback is not None else bar()
+    columns = (
+        TextColumn("training"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} steps  loss {task.fields[loss]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns) as bar:
+        task = bar.add_task("train", total=total, loss="-")
+        yield lambda step, _total, loss: bar.update(task, completed=step, loss=f"{loss:.4f}")
 
 
 def _save(model, result: TrainResult, examples, skipped: int, base, config: TrainConfig) -> None:
@@ -397,26 +393,16 @@ def environment(config: TrainConfig) -> dict[str, Any]:
 
 
 def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    info = Path("/proc/cpuinfo")
+    lines = info.read_text().splitlines() if info.exists() else []
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return names[0] if names else platform.processor() or platform.machine()
 
 
 def _write_json(path: Path, data: Any) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
     tmp.replace(path)
-
-
-def _seed_everything(seed: int) -> None:
-    import torch
-
-    random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def _cuda_available() -> bool:

@@ -6,7 +6,6 @@ tags, provenance}), so a generated file can be inspected, edited and imported la
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -18,7 +17,6 @@ from protege.apps.showintent.curated import CuratedImportError, import_curated
 from protege.apps.showintent.generator import Row, generate_rows
 
 app = typer.Typer(help="AI Party ShowIntent: data, eval, dry runs and the whole loop (demo).", no_args_is_help=True)
-CALLSITE_MODULE = "protege.apps.showintent.callsite"
 
 
 def _console():
@@ -34,17 +32,9 @@ def _fail(message: str) -> None:
 
 
 def _call_site() -> Any:
-    """The ShowIntent CallSite (the decorated function lives in the app's callsite module)."""
-    try:
-        module = importlib.import_module(CALLSITE_MODULE)
-    except ImportError as exc:
-        _fail(f"the ShowIntent call site ({CALLSITE_MODULE}) cannot be imported ({exc}); "
-              "write the rows to a file with --out instead of --store")
-    for value in vars(module).values():
-        site = getattr(value, "site", None)
-        if site is not None and hasattr(site, "fingerprint"):
-            return site
-    _fail(f"{CALLSITE_MODULE} defines no @protege.llm function")
+    from protege.apps.showintent.callsite import parse_show_intent
+
+    return parse_show_intent.site
 
 
 def _store_examples(examples: list[Any]) -> None:

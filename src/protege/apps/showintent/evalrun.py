@@ -68,7 +68,7 @@ def answerer(model: str) -> tuple[Answer, str]:
         def teacher_prompt(inputs: dict) -> str:
             return site.teacher_messages(inputs)[-1]["content"]
 
-        return _llama(resolve_base_model().gguf_path, teacher_prompt), "base model, prompt only"
+        return _llama(resolve_base_model().gguf_path, teacher_prompt, n_ctx=4096), "base model, prompt only"
     if model == "teacher":
         from protege.router import teacher_for
 
@@ -82,10 +82,10 @@ def answerer(model: str) -> tuple[Answer, str]:
     return _teacher(teacher), model
 
 
-def _llama(gguf_path, render: Callable[[dict], str]) -> Answer:
+def _llama(gguf_path, render: Callable[[dict], str], n_ctx: int = 2048) -> Answer:
     from protege.students.runtime import StudentRuntime
 
-    runtime = StudentRuntime.load(gguf_path)
+    runtime = StudentRuntime.load(gguf_path, n_ctx=n_ctx)
     schema = parse_show_intent.site.output_schema
 
     def answer(inputs: dict) -> tuple[str, float]:

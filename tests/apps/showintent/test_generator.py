@@ -1,0 +1,100 @@
+"""The synthetic generator: deterministic, proportioned, schema-valid, and labelled by the policy."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from protege.apps.showintent import catalog
+from protege.apps.showintent.generator import generate_rows
+from protege.apps.showintent.metrics import leak_in
+from protege.apps.showintent.policy import decide
+from protege.apps.showintent.schema import SHOWINTENT_ADAPTER, intent_to_dict
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return generate_rows(2000, seed=7)
+
+
+def test_deterministic_per_seed():
+    assert generate_rows(300, seed=3) == generate_rows(300, seed=3)
+    assert generate_rows(300, seed=3) != generate_rows(300, seed=4)
+    assert generate_rows(0, seed=1) == []
+    with pytest.raises(ValueError):
+        generate_rows(-1)
+
+
+def test_category_and_locale_shares(rows):
+    categories = Counter(r.category for r in rows)
+    assert categories == {"safe": 800, "approval": 500, "blocked": 400, "ambiguous": 200, "telegram": 100}
+    assert Counter(r.inputs["locale"] for r in rows) == {"pt-BR": 1500, "en": 500}
+    small = Counter(r.category for r in generate_rows(7, seed=1))
+    assert sum(small.values()) == 7 and small["safe"] >= 2
+    assert [r.split for r in rows[:20]].count("validation") == 2
+    assert rows[9].split == "validation" and rows[10].split == "train"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 11, 12345])
+def test_every_label_is_the_policy_decision(seed):
+    for row in generate_rows(600, seed=seed):
+        i = row.inputs
+        assert set(i) == {"message", "show_state", "cue_catalog_subset", "chat_role", "user_role", "locale"}
+        result = decide(row.expected_intent, message=i["message"], show_state=i["show_state"],
+                        cue_catalog_subset=i["cue_catalog_subset"], chat_role=i["chat_role"], user_role=i["user_role"])
+        assert result.decision == row.expected_decision, row
+        expected = {"safe": "allow", "approval": "require_approval", "blocked": "block"}.get(row.category)
+        assert expected in (None, row.expected_decision)
+
+
+def test_intents_are_canonical_short_and_leak_free(rows):
+    for row in rows:
+        parsed = SHOWINTENT_ADAPTER.validate_python(row.expected_intent)
+        assert intent_to_dict(parsed) == row.expected_intent  # round-trips, no defaults spelled out
+        text = json.dumps(row.expected_intent, ensure_ascii=False)
+        assert len(text) < 240, text
+        assert not leak_in(text, []), text
+        assert list(row.expected_intent)[0] == "type"
+    lengths = sorted(len(json.dumps(r.expected_intent, ensure_ascii=False)) for r in rows)
+    assert lengths[len(lengths) // 2] < 90  # median answer stays short for a 135M student
+
+
+def test_cue_requests_map_into_the_offered_subset(rows):
+    for row in rows:
+        intent = row.expected_intent
+        if intent["type"] == "request_cue":
+            if "unknown_cue" in row.tags:
+                assert intent["cue"] not in catalog.KNOWN_CUES and row.expected_decision == "block"
+            elif intent["cue"] in catalog.CUE_BY_NAME:
+                assert intent["cue"] in row.inputs["cue_catalog_subset"]
+
+
+def test_coverage_of_the_plan(rows):
+    tags = Counter(t for r in rows for t in r.tags)
+    for tag in ("mood", "cue", "brand", "fog", "hazer", "strobe", "confetti", "hazard", "cooldown", "unsafe",
+                "raw_hardware", "raw_python", "prompt_injection", "unknown_cue", "mixer", "pa", "typo",
+                "audience", "telegram"):
+        assert tags[tag] > 0, tag
+    messages = [r.inputs["message"] for r in rows]
+    assert "/fog" in messages and any(m.startswith("/fog ") for m in messages)
+    for command in ("/status", "/panic", "/approve", "/band", "/vote", "/mood", "/cue"):
+        assert any(m.startswith(command) for m in messages), command
+    by_locale = Counter((r.inputs["locale"], "prompt_injection" in r.tags) for r in rows)
+    assert by_locale[("pt-BR", True)] > 0 and by_locale[("en", True)] > 0
+    typo_rows = [r for r in rows if "typo" in r.tags]
+    assert all(r.inputs["locale"] == "pt-BR" for r in typo_rows) and len(typo_rows) > 150
+
+
+def test_faithful_translation_of_blocked_requests(rows):
+    blackout = [r for r in rows if r.inputs["message"] == "blackout total agora"]
+    assert blackout and all(r.expected_intent == {"type": "arm_effect", "effect": "blackout"} for r in blackout)
+    bare_fog = [r for r in rows if r.inputs["message"] == "/fog"]
+    assert bare_fog and all(r.expected_intent == {"type": "arm_effect", "effect": "fog", "duration_seconds": 3.0,
+                                                  "intensity": 0.35} for r in bare_fog)
+    assert all(r.expected_decision == "require_approval" for r in bare_fog)
+    injections = [r for r in rows if "prompt_injection" in r.tags]
+    assert all(r.expected_intent["type"] == "blocked_request" and r.expected_decision == "block" for r in injections)
+    cooldown = [r for r in rows if "cooldown" in r.tags]
+    assert all(r.inputs["show_state"]["recent_effects"] and r.expected_decision == "block" for r in cooldown)

@@ -1,0 +1,112 @@
+"""The training recipe: config, batching, and a real (tiny) training run on SmolLM2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from protege.train.recipe import TrainConfig, TrainPair, collate, resolve_bf16
+
+
+def test_every_config_field_is_documented():
+    for name, info in TrainConfig.model_fields.items():
+        assert info.description, f"TrainConfig.{name} has no description"
+
+
+def test_config_rejects_nonsense():
+    with pytest.raises(ValueError):
+        TrainConfig(lora_rank=0)
+    with pytest.raises(ValueError):
+        TrainConfig(learning_rate=-1)
+
+
+def test_bf16_setting_is_respected_and_auto_is_a_bool():
+    assert resolve_bf16(True) is True
+    assert resolve_bf16(False) is False
+    assert isinstance(resolve_bf16(None), bool)
+
+
+def test_collate_left_pads_so_answers_end_together():
+    pytest.importorskip("torch")
+    # ids 1..5 with a 2-token answer, ids 7..9 with a 1-token answer; pad id 0.
+    batch = collate([([1, 2, 3, 4, 5], 2), ([7, 8, 9], 1)], pad_id=0)
+    assert batch["input_ids"].tolist() == [[1, 2, 3, 4, 5], [0, 0, 7, 8, 9]]
+    assert batch["attention_mask"].tolist() == [[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]]
+    assert batch["position_ids"].tolist() == [[0, 1, 2, 3, 4], [0, 0, 0, 1, 2]]
+    # logits of the last 3 positions are kept; the first 2 of them predict the answer tokens.
+    assert batch["keep"] == 3
+    assert batch["targets"].tolist() == [[4, 5], [-100, 9]]
+
+
+def test_answer_tokens_follow_the_rendered_prompt(base_model):
+    transformers = pytest.importorskip("transformers")
+    from protege.students.chat import chat_template_of, render_chat
+    from protege.train.recipe import end_of_turn_id, tokenize_pairs
+
+    tokenizer = transformers.AutoTokenizer.from_pretrained(
+        str(base_model.folder), gguf_file=base_model.gguf_file
+    )
+    pair = TrainPair(prompt='{"message": "oi"}', answer='{"type": "unknown"}')
+    long_pair = TrainPair(prompt="x " * 400, answer="{}")
+    (example,), skipped = tokenize_pairs([pair, long_pair], tokenizer, base_model, max_length=128)
+    ids, n_answer = example
+    assert skipped == 1
+    prompt = render_chat(chat_template_of(base_model.gguf_path), pair.prompt)
+    assert tokenizer.decode(ids[:-n_answer]) == prompt
+    assert tokenizer.decode(ids[-n_answer:-1]) == pair.answer
+    assert ids[-1] == end_of_turn_id(tokenizer) == tokenizer.convert_tokens_to_ids("<|im_end|>")
+
+
+@pytest.mark.slow
+def test_training_writes_adapter_config_metrics_environment(overfit_student):
+    pairs, result, calls = overfit_student
+    out = result.out_dir
+    for name in ("adapter_config.json", "adapter_model.safetensors", "config.json",
+                 "metrics.json", "environment.json"):
+        assert (out / name).is_file(), name
+    config = json.loads((out / "config.json").read_text())
+    assert config["max_steps"] == 30 and config["lora_rank"] == 16 and config["base"]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["steps"] == 30 and len(metrics["losses"]) == 30
+    assert metrics["examples"] == len(pairs) and metrics["skipped_too_long"] == 0
+    assert metrics["tokens_per_second"] > 0 and metrics["peak_rss_mb"] > 100
+    environment = json.loads((out / "environment.json").read_text())
+    assert {"python", "torch", "transformers", "peft", "threads", "cpu"} <= environment.keys()
+    assert [step for step, _, _ in calls] == list(range(1, 31))
+
+
+@pytest.mark.slow
+def test_loss_goes_down_on_a_tiny_overfit_set(overfit_student):
+    _, result, _ = overfit_student
+    first, last = result.losses[0], result.losses[-1]
+    assert first > 1.0, first
+    assert last < 0.05 * first, result.losses
+
+
+def test_unfit_pairs_raise_a_clear_error(base_model, tmp_path):
+    pytest.importorskip("peft")
+    from protege.train.recipe import TrainingError, train_student
+
+    with pytest.raises(TrainingError, match="max_length"):
+        train_student(
+            [TrainPair(prompt="word " * 100, answer="{}")],
+            base_model,
+            TrainConfig(max_length=16),
+            tmp_path / "out",
+            progress=lambda *a: None,
+        )
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_raises_out_and_writes_nothing(base_model, tmp_path):
+    pytest.importorskip("peft")
+    from protege.train.recipe import train_student
+
+    def interrupt(step, total, loss):
+        raise KeyboardInterrupt
+
+    pairs = [TrainPair(prompt='{"message": "oi"}', answer='{"type": "unknown"}')]
+    with pytest.raises(KeyboardInterrupt):
+        train_student(pairs, base_model, TrainConfig(max_steps=3), tmp_path / "out", progress=interrupt)
+    assert not (tmp_path / "out").exists()
