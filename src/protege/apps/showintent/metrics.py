@@ -320,6 +320,15 @@ def compare_reports(baseline: dict[str, Any], candidate: dict[str, Any]) -> dict
     }
 
 
+def format_report(report: dict[str, Any]) -> str:
+    """A report's metrics, top failure categories and demo-ready verdict as plain text."""
+    lines = [f"{name:28} {'-' if value is None else value}" for name, value in report["metrics"].items()]
+    lines.append("top failures: " + (", ".join(f"{cat} ({n})" for cat, n in report["top_failures"]) or "none"))
+    gate = report["gate"]
+    lines.append("demo-ready: " + ("yes" if gate["passed"] else "no: " + "; ".join(gate["failures"])))
+    return "\n".join(lines)
+
+
 def format_comparison(comparison: dict[str, Any]) -> str:
     lines = [f"{'metric':28} {'baseline':>10} {'candidate':>10} {'delta':>8}"]
     for row in comparison["metrics"]:
