@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from protege.prompts import render_student_prompt
 from protege.students.base import resolve_base_model
 from protege.students.chat import chat_template_of, render_chat
-from protege.students.runtime import StudentRuntime
+from protege.students.runtime import StudentRuntime, default_threads
 
 
 class ChangeMood(BaseModel):
@@ -113,7 +113,7 @@ def is_valid(text: str) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gguf", default=None, help="model file (default: the base SmolLM2 GGUF)")
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None, help="default: the runtime's default")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the prompts")
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--ablations", action="store_true")
@@ -122,7 +122,7 @@ def main() -> None:
     import llama_cpp
 
     path = args.gguf or str(resolve_base_model().gguf_path)
-    threads = args.threads or os.cpu_count() or 1
+    threads = args.threads or default_threads()
     schema = ShowIntent.model_json_schema()
     template = chat_template_of(path)
     prompts = [render_student_prompt({"message": m, "chat_role": "operator"}) for m in MESSAGES]
@@ -130,11 +130,15 @@ def main() -> None:
 
     runtime = StudentRuntime.load(path, n_threads=threads)
     rss_runtime = rss_mb()
-    raw = llama_cpp.Llama(
-        model_path=path, n_ctx=2048, n_batch=512, n_threads=threads, n_threads_batch=threads, verbose=False
+    # one raw context per raw variant, so each sees the prompts in the same order as (c) and
+    # none gets the previous variant's identical prompt from the KV cache
+    raw_grammar, raw_free = (
+        llama_cpp.Llama(model_path=path, n_ctx=2048, n_batch=512, n_threads=threads,
+                        n_threads_batch=threads, verbose=False)
+        for _ in range(2)
     )
     grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
-    eos = raw.token_eos()
+    eos = raw_free.token_eos()
 
     ablations = {
             "(c') no prefix KV reuse": "reset",
@@ -143,7 +147,7 @@ def main() -> None:
     } if args.ablations else {}
     variants = {k: Variant(k) for k in ["(c) StudentRuntime", "(a) raw + llama.cpp json grammar", "(b) raw, no grammar", *ablations]}
 
-    def run_raw(name: str, prompt: str, **kwargs) -> None:
+    def run_raw(raw: llama_cpp.Llama, name: str, prompt: str, **kwargs) -> None:
         started = time.perf_counter()
         out = raw.create_completion(render_chat(template, prompt), temperature=0.0, **kwargs)
         variants[name].add((time.perf_counter() - started) * 1000, out["usage"]["completion_tokens"], is_valid(out["choices"][0]["text"]))
@@ -152,8 +156,8 @@ def main() -> None:
         for prompt in prompts:
             answer = runtime.answer(prompt, schema, max_tokens=args.max_tokens)
             variants["(c) StudentRuntime"].add(answer.latency_ms, answer.tokens_out, is_valid(answer.text))
-            run_raw("(a) raw + llama.cpp json grammar", prompt, max_tokens=args.max_tokens, grammar=grammar)
-            run_raw("(b) raw, no grammar", prompt, max_tokens=answer.tokens_out, logit_bias={eos: -1e9})
+            run_raw(raw_grammar, "(a) raw + llama.cpp json grammar", prompt, max_tokens=args.max_tokens, grammar=grammar)
+            run_raw(raw_free, "(b) raw, no grammar", prompt, max_tokens=answer.tokens_out, logit_bias={eos: -1e9})
             for name, option in ablations.items():
                 # start each ablation from the cache state (c) started from, not from (c)'s answer
                 keep = 0 if option == "reset" else answer.tokens_cached
@@ -176,7 +180,7 @@ def main() -> None:
           f"median per-call ratio {statistics.median(per_call):.2f}x")
     print(f"speed-up (a)/(c): {percentile(a.ms, .5) / percentile(c.ms, .5):.2f}x at p50")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"RSS after loading the runtime {rss_runtime:.0f} MB; peak RSS (runtime + raw model) {peak:.0f} MB")
+    print(f"RSS after loading the runtime {rss_runtime:.0f} MB; peak RSS (runtime + 2 raw contexts) {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -52,12 +52,12 @@ def test_sqlite_runs_in_wal_mode(store):
 
 
 def _writer(url: str, worker: int, n: int) -> None:
-    store = Store(url)
+    """A separate process calling a real call site ``n`` times against the store at ``url``."""
+    import sites_for_tests as m
+
+    protege.configure(db_url=url)
     for i in range(n):
-        store.record_call(
-            CallRecord(site="mp:site", fingerprint="f", role="teacher", inputs={"w": worker, "i": i}, raw_output="{}", parsed_output={}),
-            ExampleIn(inputs={"w": worker, "i": i}, output={}),
-        )
+        m.create_next_level([m.Level(name=f"w{worker}", difficulty=1)], i)
 
 
 def test_four_processes_writing_at_once_lose_no_rows(tmp_path):
@@ -70,6 +70,7 @@ def test_four_processes_writing_at_once_lose_no_rows(tmp_path):
         p.join(240)
         assert p.exitcode == 0
     con = sqlite3.connect(tmp_path / "mp.db")
+    assert con.execute("select count(*) from call_sites").fetchone()[0] == 1
     assert con.execute("select count(*) from calls").fetchone()[0] == 1000
     assert con.execute("select count(*) from examples").fetchone()[0] == 1000
     assert con.execute("select count(distinct inputs_hash) from examples").fetchone()[0] == 1000
@@ -128,5 +129,5 @@ def test_postgres_store_and_concurrent_writers(pg_url):
     for p in procs:
         p.join(120)
         assert p.exitcode == 0
-    assert len(store.examples("mp:site")) == 200
+    assert len(store.examples("sites_for_tests:create_next_level")) == 200
     store.engine.dispose()

@@ -76,7 +76,7 @@ def test_fine_tune_survives_export_and_runs_in_llama_cpp(overfit_student, base_m
     template = chat_template_of(base_model.gguf_path)
 
     def exact_answers(**model_args) -> int:
-        llm = llama_cpp.Llama(n_ctx=256, n_threads=2, verbose=False, **model_args)
+        llm = llama_cpp.Llama(n_ctx=256, n_threads=1, verbose=False, **model_args)
         hits = 0
         for pair in pairs:
             out = llm(render_chat(template, pair.prompt), max_tokens=48, temperature=0,

@@ -121,19 +121,22 @@ class Store:
         if (name, fingerprint) in self._seen_sites:
             return
         t = now()
-        with self.engine.begin() as conn:
-            found = conn.execute(
-                sa.select(call_sites.c.id).where(call_sites.c.name == name, call_sites.c.fingerprint == fingerprint)
-            ).first()
-            if found:
-                conn.execute(call_sites.update().where(call_sites.c.id == found.id).values(last_seen=t))
-            else:
-                conn.execute(
-                    call_sites.insert().values(
-                        name=name, fingerprint=fingerprint, input_schema=input_schema,
-                        output_schema=output_schema, first_seen=t, last_seen=t,
+        try:
+            with self.engine.begin() as conn:
+                found = conn.execute(
+                    sa.select(call_sites.c.id).where(call_sites.c.name == name, call_sites.c.fingerprint == fingerprint)
+                ).first()
+                if found:
+                    conn.execute(call_sites.update().where(call_sites.c.id == found.id).values(last_seen=t))
+                else:
+                    conn.execute(
+                        call_sites.insert().values(
+                            name=name, fingerprint=fingerprint, input_schema=input_schema,
+                            output_schema=output_schema, first_seen=t, last_seen=t,
+                        )
                     )
-                )
+        except sa.exc.IntegrityError:
+            pass  # another process registered it between our check and our insert
         self._seen_sites.add((name, fingerprint))
 
     def site_fingerprints(self, name: str) -> list[dict]:
