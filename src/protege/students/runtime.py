@@ -14,6 +14,7 @@ string training tokenizes) greedy-decoded under the call site's output schema; s
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import threading
@@ -70,6 +71,19 @@ class StudentAnswer:
 
 _cache: dict[tuple[str, str], StudentRuntime] = {}
 _cache_lock = threading.Lock()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Free llama.cpp models before interpreter teardown: llama-cpp-python's own finaliser runs
+    after its C bindings are gone and prints a traceback at every exit otherwise."""
+    with _cache_lock:
+        for runtime in _cache.values():
+            try:
+                runtime._llm.close()
+            except Exception:
+                pass
+        _cache.clear()
 
 
 class StudentRuntime:
