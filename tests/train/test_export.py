@@ -54,7 +54,7 @@ def test_merge_matches_peft_merge_including_rope_permuted_q_k(base_model, tmp_pa
     lora = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "k_proj", "down_proj"],
                       init_lora_weights=False)
     peft_model = get_peft_model(model, lora)
-    peft_model.save_pretrained(str(tmp_path / "adapter"))
+    peft_model.save_pretrained(str(tmp_path / "adapter"), save_embedding_layers=False)
     merged = peft_model.merge_and_unload().state_dict()
 
     out = export_gguf(base_model, tmp_path / "adapter", tmp_path / "m" / "s.gguf", quant="f16")

@@ -117,7 +117,7 @@ class Store:
 
     # ----- call sites and routes
     def register_site(self, name: str, fingerprint: str, input_schema: dict, output_schema: dict) -> None:
-        """Record that a call site exists (once per process; last_seen moves with each call row)."""
+        """Record that a call site exists; first_seen and last_seen are per process start."""
         if (name, fingerprint) in self._seen_sites:
             return
         t = now()
