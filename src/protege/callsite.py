@@ -141,6 +141,12 @@ class CallSite:
             ) from exc
 
     def dump_output(self, output: Any) -> Any:
+        """The stored form of an answer: the fields it set, as JSON. It always validates again
+        (a full dump may hold ``None`` for fields that are optional but not nullable)."""
+        return self.output_adapter.dump_python(output, mode="json", exclude_unset=True)
+
+    def normal_form(self, output: Any) -> Any:
+        """Every field, defaults included: the form two answers are compared in."""
         return self.output_adapter.dump_python(output, mode="json")
 
     def __repr__(self) -> str:

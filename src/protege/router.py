@@ -69,7 +69,7 @@ def call_site(site: CallSite, args: tuple, kwargs: dict) -> Any:
     output = ask_teacher(site, values, inputs, store=store)
     _last.info["model"] = teacher_for(site).model
     if state.route == "shadow" and state.active is not None:
-        _in_background(_shadow, site, inputs, site.dump_output(output), state.active, store)
+        _in_background(_shadow, site, inputs, site.normal_form(output), state.active, store)
     return output
 
 
@@ -144,12 +144,12 @@ def _serve_student(site: CallSite, values: dict, inputs: dict, version, store: S
         _last.info.update(answered_by="teacher", model=teacher_for(site).model, fallback=reason)
         teacher_output = ask_teacher(site, values, inputs, store=store, meta={"fallback_for": call_id, "fallback": reason})
         if spot_check:  # the teacher answered anyway: the check costs nothing more
-            agree = output is not None and outputs_agree(site, site.dump_output(teacher_output), site.dump_output(output), verdicts)
+            agree = output is not None and outputs_agree(site, site.normal_form(teacher_output), site.normal_form(output), verdicts)
             store.update_call_meta(call_id, {"live": "spot_check", "agree": agree})
             note_spot_check(site, version.version, store, Registry(store))
         return teacher_output
     if spot_check:
-        _in_background(_spot_check, site, values, inputs, site.dump_output(output), verdicts, version, call_id, store)
+        _in_background(_spot_check, site, values, inputs, site.normal_form(output), verdicts, version, call_id, store)
     return output
 
 
@@ -200,7 +200,8 @@ def _record_student(store, site, inputs, version, answer, output, verdicts, *, m
 
 
 def outputs_agree(site: CallSite, teacher_dump: Any, student_dump: Any, verdicts: dict | None) -> bool:
-    """Does a student answer agree with the teacher's under the site's gate criterion?"""
+    """Does a student answer agree with the teacher's under the site's gate criterion?
+    Both answers come in :meth:`CallSite.normal_form`."""
     from protege.evaluate.metrics import agreement
     from protege.evaluate.models import EvalRow, ValidatorVerdict
     from protege.graduation import graduation_of
@@ -219,7 +220,7 @@ def _shadow(site: CallSite, inputs: dict, teacher_dump: Any, version, store: Sto
     from protege.registry import Registry
 
     answer, output, verdicts, reason = _student_answer(site, inputs, version, graduation_of(site))
-    agree = output is not None and outputs_agree(site, teacher_dump, site.dump_output(output), verdicts)
+    agree = output is not None and outputs_agree(site, teacher_dump, site.normal_form(output), verdicts)
     _record_student(store, site, inputs, version, answer, output, verdicts,
                     meta={"live": "shadow", "agree": agree, "would_fallback": reason})
     note_shadow(site, version.version, store, Registry(store))
@@ -230,7 +231,7 @@ def _spot_check(site, values, inputs, student_dump, verdicts, version, call_id, 
     from protege.registry import Registry
 
     teacher_output = ask_teacher(site, values, inputs, store=store, meta={"spot_check_of": call_id})
-    agree = outputs_agree(site, site.dump_output(teacher_output), student_dump, verdicts)
+    agree = outputs_agree(site, site.normal_form(teacher_output), student_dump, verdicts)
     store.update_call_meta(call_id, {"live": "spot_check", "agree": agree})
     note_spot_check(site, version.version, store, Registry(store))
 

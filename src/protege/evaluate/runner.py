@@ -57,7 +57,7 @@ def judge_answer(site: CallSite, answer, reference, *, inputs: dict, row_id, sli
         id=row_id,
         reference=reference,
         raw_text=answer.text,
-        parsed=site.dump_output(output) if output is not None else parsed_json,
+        parsed=site.normal_form(output) if output is not None else parsed_json,
         schema_valid=schema_valid,
         verdicts=verdicts,
         latency_ms=answer.latency_ms,
@@ -70,8 +70,8 @@ def judge_answer(site: CallSite, answer, reference, *, inputs: dict, row_id, sli
 
 
 def reference_of(site: CallSite, example: ExampleRow):
-    """The reference answer as the student's would be dumped, so defaults compare equal."""
-    return site.dump_output(site.validate(example.output))
+    """The reference answer in the form student answers are compared in (defaults filled)."""
+    return site.normal_form(site.validate(example.output))
 
 
 def evaluate_version(

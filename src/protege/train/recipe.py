@@ -217,9 +217,21 @@ def load_model(base: BaseModel):
 
 def _source(base: BaseModel) -> tuple[str, dict[str, Any]]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    _quiet_transformers()
     if base.gguf_file:
         return str(base.folder), {"gguf_file": base.gguf_file}
     return base.id, {}
+
+
+def _quiet_transformers() -> None:
+    """Our own progress bar is the one the user reads: silence transformers' bars and notices."""
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
 
 
 def tokenize_pairs(pairs, tokenizer, base: BaseModel, max_length: int):
