@@ -93,11 +93,12 @@ def note_shadow(site: CallSite, version: int, store: Store, registry: Registry) 
 
 
 def note_spot_check(site: CallSite, version: int, store: Store, registry: Registry) -> None:
-    """After a spot check or a fallback: demote and roll back when agreement has fallen."""
+    """After a spot check (a random, unbiased sample of requests): demote and roll back when
+    agreement has fallen."""
     grad = graduation_of(site)
     if not grad.auto_route or store.route(site.name) != "student":
         return
-    outcomes = store.live_outcomes(site.name, version, kinds=("spot_check", "serve"), limit=grad.gate.monitor_window)
+    outcomes = store.live_outcomes(site.name, version, kinds=("spot_check",), limit=grad.gate.monitor_window)
     demote, reason = should_demote(outcomes, grad.gate)
     if not demote:
         return

@@ -60,15 +60,18 @@ def _writer(url: str, worker: int, n: int) -> None:
         m.create_next_level([m.Level(name=f"w{worker}", difficulty=1)], i)
 
 
-def test_four_processes_writing_at_once_lose_no_rows(tmp_path):
-    url = f"sqlite:///{tmp_path / 'mp.db'}"
+def _run_writers(url: str, processes: int, calls_each: int) -> None:
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(url, w, 250)) for w in range(4)]
+    procs = [ctx.Process(target=_writer, args=(url, w, calls_each)) for w in range(processes)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(240)
         assert p.exitcode == 0
+
+
+def test_four_processes_writing_at_once_lose_no_rows(tmp_path):
+    _run_writers(f"sqlite:///{tmp_path / 'mp.db'}", 4, 250)
     con = sqlite3.connect(tmp_path / "mp.db")
     assert con.execute("select count(*) from call_sites").fetchone()[0] == 1
     assert con.execute("select count(*) from calls").fetchone()[0] == 1000
@@ -122,12 +125,6 @@ def test_configured_terms_are_redacted_and_redaction_can_be_off(store):
 def test_postgres_store_and_concurrent_writers(pg_url):
     store = Store(pg_url)
     assert engine.current_revision(store.engine) == engine.head_revision()
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(pg_url, w, 50)) for w in range(4)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+    _run_writers(pg_url, 4, 50)
     assert len(store.examples("sites_for_tests:create_next_level")) == 200
     store.engine.dispose()

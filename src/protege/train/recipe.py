@@ -187,6 +187,7 @@ def train_student(
 
 def load_tokenizer(base: BaseModel):
     """The base model's tokenizer, offline, from its GGUF file or HF folder/id."""
+    _quiet_transformers()
     from transformers import AutoTokenizer
 
     source, kwargs = _source(base)
@@ -198,6 +199,7 @@ def load_tokenizer(base: BaseModel):
 
 def load_model(base: BaseModel):
     """The base model in float32 on CPU (4-bit QLoRA weights on a CUDA machine), offline."""
+    _quiet_transformers()
     import torch
     from transformers import AutoModelForCausalLM
 
@@ -217,7 +219,6 @@ def load_model(base: BaseModel):
 
 def _source(base: BaseModel) -> tuple[str, dict[str, Any]]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    _quiet_transformers()
     if base.gguf_file:
         return str(base.folder), {"gguf_file": base.gguf_file}
     return base.id, {}
@@ -227,9 +228,9 @@ def _quiet_transformers() -> None:
     """Our own progress bar is the one the user reads: silence transformers' bars and notices."""
     import warnings
 
+    os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF loader's own bar; read when tqdm loads
     from transformers.utils import logging as hf_logging
 
-    os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF loader's own tqdm bar
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")

@@ -95,11 +95,17 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
         console.print("[yellow]the gate refused this version: the call site stays on the teacher[/]")
 
     console.rule("5. live operator messages through the router")
+    serving = store.route(site.name) == "student"
     table = Table("message", "role", "intent", "policy", "answered by", "ms")
+    if not serving:  # show what the refused candidate would have said, beside the teacher
+        table.add_column(f"candidate {version.label} (not serving)")
     for message, chat_role, user_role, locale in LIVE_MESSAGES:
         result = translate(message, cue_catalog_subset=SUBSET, chat_role=chat_role, user_role=user_role, locale=locale)
         who = result.answered_by + (f" (fallback: {result.fallback.split(':')[0]})" if result.fallback else "")
-        table.add_row(message, chat_role, _short(result.intent), result.decision.decision, who, f"{result.latency_ms:.0f}")
+        cells = [message, chat_role, _short(result.intent), result.decision.decision, who, f"{result.latency_ms:.0f}"]
+        if not serving:
+            cells.append(_candidate_says(version, message, chat_role, user_role, locale))
+        table.add_row(*cells)
     router.drain()
     console.print(table)
 
@@ -123,6 +129,22 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
     console.rule("done")
     console.print("  ".join(f"{k} {v:.0f}s" for k, v in timings.items()) + f"  total {total:.0f}s")
     return 2 if strict and not gate["passed"] else 0
+
+
+def _candidate_says(version, message: str, chat_role: str, user_role: str, locale: str) -> str:
+    """The candidate's answer and the policy's decision on it, without serving it."""
+    from protege.apps.showintent.callsite import default_show_state
+    from protege.apps.showintent.policy import decide
+    from protege.students.runtime import StudentRuntime
+
+    site = parse_show_intent.site
+    inputs = {"message": message, "show_state": default_show_state(), "cue_catalog_subset": SUBSET,
+              "chat_role": chat_role, "user_role": user_role, "locale": locale}
+    answer = StudentRuntime.load(version.gguf_path).answer(site.student_prompt(inputs), site.output_schema)
+    intent = answer.parsed_json or {}
+    decision = decide(intent or None, message=message, show_state=inputs["show_state"], cue_catalog_subset=SUBSET,
+                      chat_role=chat_role, user_role=user_role)
+    return f"{_short(intent)} -> {decision.decision}"
 
 
 def _short(intent: dict) -> str:
