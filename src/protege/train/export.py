@@ -47,7 +47,7 @@ class ExportError(RuntimeError):
 
 def export_gguf(base: BaseModel, adapter_dir: Path, out_path: Path, quant: str = "q8_0") -> Path:
     """Write base + LoRA adapter as one merged GGUF file at ``out_path`` and return it."""
-    from gguf import GGMLQuantizationType, GGUFWriter, LlamaFileType
+    from gguf import GGMLQuantizationType, LlamaFileType
     from gguf.quants import dequantize, quantize
 
     if quant not in QUANTS:
