@@ -100,7 +100,7 @@ def evaluate_version(
         enum_fields=enum_fields_from_schema(site.output_schema) or None,
         meta={
             "label": f"{site.name} {version.label}", "site": site.name, "version": version.version,
-            "fingerprint": site.fingerprint, "criterion": criterion, "created": time.time(),
+            "fingerprint": site.fingerprint, "criterion": criterion, "created": time.strftime("%Y-%m-%d %H:%M:%S"),
             "min_logprob_threshold": calibrate_min_logprob(results, criterion, numeric_tolerance),
         },
     )
