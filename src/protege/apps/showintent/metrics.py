@@ -118,11 +118,10 @@ def rate(hits: int, n: int) -> float:
 
 
 def p95(values: Sequence[float]) -> float | None:
-    """Nearest-rank 95th percentile: the smallest value with at least 95 % of values at or below."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)], 4)
+    """Nearest-rank 95th percentile (the spec's definition), or None without values."""
+    from protege.evaluate.metrics import percentile_nearest_rank
+
+    return round(percentile_nearest_rank(values, 95), 4) if values else None
 
 
 def leak_in(text: str, must_not_include: Iterable[str]) -> bool:
