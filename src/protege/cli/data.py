@@ -41,7 +41,7 @@ def import_(
     """Import examples. Nothing is imported when any row is bad, unless --skip-invalid."""
     call_site = load_site(site)
     fp = fingerprint or site_fingerprint(site, call_site)
-    required = [n for n in (call_site.input_schema.get("required", []) if call_site else [])]
+    required = call_site.input_schema.get("required", []) if call_site else []
     with file.open(encoding="utf-8") as fh:
         result = read_jsonl_examples(
             fh, validate_output=call_site.validate if call_site else None, required_inputs=required, source=source

@@ -79,7 +79,10 @@ def show(site: str = typer.Argument(...), version: int = typer.Option(None, help
         fail(f"{site} has no versions yet; train one with `protege train {site}`")
     data = {k: v for k, v in found.__dict__.items() if k != "eval_report"}
     data["eval"] = {k: (found.eval_report or {}).get(k) for k in ("n", "schema_valid_rate", "exact_match_rate", "agreement", "latency")}
-    sys.stdout.write(json.dumps(data, default=str, indent=2) + "\n") if as_json else console.print_json(json.dumps(data, default=str))
+    if as_json:
+        sys.stdout.write(json.dumps(data, default=str, indent=2) + "\n")
+    else:
+        console.print_json(json.dumps(data, default=str))
 
 
 @models_app.command("rollback")
