@@ -43,6 +43,7 @@ class CallSite:
         validators: Sequence[Callable | Validator] = (),
         name: str | None = None,
         graduation: Any = None,
+        student_inputs: Sequence[str] | None = None,
     ):
         self.fn = fn
         self.name = name or f"{fn.__module__}:{fn.__qualname__}"
@@ -53,6 +54,9 @@ class CallSite:
         self.validators = as_validators(validators)
         self.graduation = graduation
         """A :class:`protege.graduation.Graduation`; None means the defaults."""
+        self.student_inputs = tuple(student_inputs) if student_inputs is not None else None
+        """Dotted input paths the student's prompt shows (None: all inputs). Not part of the
+        fingerprint — the data contract is unchanged — but recorded with every trained version."""
         self.signature = inspect.signature(fn)
         hints = _type_hints(fn)
         if "return" not in hints or hints["return"] in (None, type(None)):
@@ -76,6 +80,9 @@ class CallSite:
                 raise CallSiteError(f"{self.name}: *args and **kwargs cannot be described to a model; name each argument")
             annotation = hints.get(p.name, Any)
             self._params.append((p, annotation, _adapter_or_error(annotation, f"{self.name}: argument {p.name!r}")))
+        unknown = sorted({path.split(".")[0] for path in self.student_inputs or ()} - {p.name for p, _, _ in self._params})
+        if unknown:
+            raise CallSiteError(f"{self.name}: student_inputs name {unknown}, which are not arguments of the function")
         self.input_schema = self._build_input_schema()
         self.fingerprint = self._compute_fingerprint()
 
@@ -117,7 +124,20 @@ class CallSite:
         )
 
     def student_prompt(self, inputs: dict) -> str:
-        return render_student_prompt(inputs)
+        return render_student_prompt(inputs, self.student_inputs)
+
+    def student_view_changed(self, train_config: dict | None) -> str | None:
+        """Why a version trained with ``train_config`` would see other prompts than it learned
+        on (its student_inputs differ from the site's), or None when they match. Versions from
+        before student_inputs existed recorded none and saw every input."""
+        config = train_config or {}
+        if "student_inputs" not in config:
+            return None
+        trained = tuple(config["student_inputs"]) if config["student_inputs"] is not None else None
+        if trained == self.student_inputs:
+            return None
+        return (f"this version was trained on student_inputs={list(trained) if trained else 'all'}, "
+                f"the site now shows {list(self.student_inputs) if self.student_inputs else 'all'}; retrain it")
 
     # ----- outputs
     def parse(self, text: str) -> Any:
@@ -160,6 +180,7 @@ def llm(
     validators: Sequence[Callable | Validator] = (),
     name: str | None = None,
     graduation: Any = None,
+    student_inputs: Sequence[str] | None = None,
 ):
     """Mark a typed function as an LLM call site.
 
@@ -167,11 +188,14 @@ def llm(
     ``"http://127.0.0.1:8080/v1#model"``, ``"replay"``), a Teacher object, or any callable taking
     the function's arguments. ``validators`` check every answer (training data, live student
     answers, evals); ``graduation`` (a :class:`protege.graduation.Graduation`) sets the gate and
-    the live checks. Works on sync and async functions; the body is never run.
+    the live checks. ``student_inputs`` names the (dotted) input paths the student sees, when
+    some inputs matter only to code after the call. Works on sync and async functions; the body
+    is never run.
     """
 
     def decorate(f: Callable) -> Callable:
-        site = CallSite(f, teacher=teacher, validators=validators, name=name, graduation=graduation)
+        site = CallSite(f, teacher=teacher, validators=validators, name=name, graduation=graduation,
+                        student_inputs=student_inputs)
         from protege.router import call_site  # the router imports this module
 
         if site.is_async:

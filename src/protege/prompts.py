@@ -45,9 +45,34 @@ def render_teacher_messages(
     return [{"role": "system", "content": TEACHER_SYSTEM}, {"role": "user", "content": "\n".join(lines)}]
 
 
-def render_student_prompt(inputs: dict) -> str:
-    """The student's prompt: the inputs as compact JSON, in argument order."""
-    return json.dumps(inputs, ensure_ascii=False, separators=(",", ":"))
+def render_student_prompt(inputs: dict, view: tuple[str, ...] | None = None) -> str:
+    """The student's prompt: the inputs as compact JSON, in argument order — or, with a ``view``,
+    only the dotted paths it names, in its order (see :func:`student_view`)."""
+    shown = inputs if view is None else student_view(inputs, view)
+    return json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
+
+
+def student_view(inputs: dict, paths: tuple[str, ...]) -> dict:
+    """The part of ``inputs`` a student needs: each dotted path copied into a nested dict.
+
+    The teacher still sees everything; the student sees what the answer depends on. Inputs that
+    only a later step uses (a policy's clock, say) are noise to a small model and cost tokens in
+    every training step and every answer. A path missing from the inputs is left out.
+    """
+    shown: dict = {}
+    for path in paths:
+        head, *rest = path.split(".")
+        if head not in inputs:
+            continue
+        if not rest:
+            shown[head] = inputs[head]
+            continue
+        inner = inputs[head]
+        if isinstance(inner, dict):
+            nested = student_view(inner, (".".join(rest),))
+            if nested:
+                shown.setdefault(head, {}).update(nested)
+    return shown
 
 
 def render_repair_messages(messages: list[dict], bad_answer: str, error: str) -> list[dict]:

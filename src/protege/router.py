@@ -157,6 +157,9 @@ def _student_answer(site: CallSite, inputs: dict, version, grad):
     """(answer, output, verdicts, fallback reason or None) from the version's student."""
     from protege.students.runtime import StudentRuntime
 
+    changed = site.student_view_changed(version.train_config)
+    if changed:
+        return None, None, None, f"student_view_changed: {changed}"
     try:
         answer = StudentRuntime.load(version.gguf_path).answer(site.student_prompt(inputs), site.output_schema)
     except Exception as exc:  # a student that cannot answer must never fail the caller

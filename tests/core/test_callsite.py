@@ -139,3 +139,28 @@ def test_union_return_type_is_accepted():
 
     site = _site(f)
     assert site.parse('{"type": "b", "y": "hi"}') == B(type="b", y="hi")
+
+
+def test_student_inputs_show_the_student_only_the_named_paths():
+    def scene(message: str, state: dict, locale: str) -> Level:
+        """Turn the message into a level."""
+
+    full, viewed = _site(scene), _site(scene, student_inputs=["message", "state.pending", "state.absent", "locale"])
+    inputs = {"message": "mais premium", "state": {"now": "21:00", "pending": ["apr-1"]}, "locale": "pt-BR"}
+    assert viewed.student_prompt(inputs) == '{"message":"mais premium","state":{"pending":["apr-1"]},"locale":"pt-BR"}'
+    assert full.student_prompt(inputs).startswith('{"message":"mais premium","state":{"now":"21:00"')
+    assert viewed.fingerprint == full.fingerprint  # the data contract did not change
+    assert viewed.teacher_messages(inputs) == full.teacher_messages(inputs)  # the teacher sees everything
+    with pytest.raises(CallSiteError, match=r"student_inputs name \['mood'\]"):
+        _site(scene, student_inputs=["message", "mood.level"])
+
+
+def test_a_version_records_the_student_view_it_was_trained_on():
+    def scene(message: str, state: dict) -> Level:
+        """Turn the message into a level."""
+
+    viewed = _site(scene, student_inputs=["message"])
+    assert viewed.student_view_changed({"student_inputs": ["message"]}) is None
+    assert viewed.student_view_changed({}) is None  # trained before views existed: nothing recorded
+    assert "trained on student_inputs=all" in viewed.student_view_changed({"student_inputs": None})
+    assert "the site now shows all" in _site(scene).student_view_changed({"student_inputs": ["message"]})

@@ -32,7 +32,7 @@ def first_word(text: str) -> Word:
     """The first word of the text."""
 
 
-def _register(registry: Registry, *, corrupt: bool = False):
+def _register(registry: Registry, *, corrupt: bool = False, train_config: dict | None = None):
     staging = registry.staging_dir("tests:first_word")
     target = staging / "student.gguf"
     if corrupt:
@@ -41,7 +41,7 @@ def _register(registry: Registry, *, corrupt: bool = False):
         shutil.copyfile(resolve_base_model().gguf_path, target)
     return registry.register("tests:first_word", first_word.site.fingerprint, staging, base_model="smollm2-135m",
                              base_sha256=None, gguf_file="student.gguf", dataset_hash="d", n_train=3,
-                             train_config={"max_steps": 1})
+                             train_config=train_config or {"max_steps": 1})
 
 
 def test_versions_are_immutable_and_rollback_is_atomic(store):
@@ -133,3 +133,15 @@ def test_models_route_events_and_export_commands(store, tmp_path):
 def test_route_to_student_needs_an_active_version(store):
     result = runner.invoke(app, ["route", "tests:nothing", "student"])
     assert result.exit_code == 1 and "no active student version" in result.stderr
+
+
+def test_a_version_trained_on_another_student_view_is_never_served(store):
+    """A student sees only what it was trained on: when the site's student_inputs change, the
+    old version's answers would come from prompts it never saw, so every request falls back."""
+    registry = Registry(store)
+    version = _register(registry, train_config={"max_steps": 1, "student_inputs": ["text.first"]})
+    registry.promote("tests:first_word", version.version, reason="t", route="student")
+    router.forget_state()
+    assert first_word("fallback please") == Word(word="fallback")
+    teacher = store.calls("tests:first_word", role="teacher", limit=1)[0]
+    assert teacher["meta"]["fallback"].startswith("student_view_changed: this version was trained on")

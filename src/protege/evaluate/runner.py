@@ -14,7 +14,7 @@ from pathlib import Path
 
 from protege.callsite import CallSite
 from protege.config import settings
-from protege.errors import OutputParseError
+from protege.errors import CallSiteError, OutputParseError
 from protege.evaluate.jsonleaves import NumericTolerance
 from protege.evaluate.metrics import agreement, evaluate_rows
 from protege.evaluate.models import EvalReport, EvalRow, ValidatorVerdict
@@ -86,6 +86,9 @@ def evaluate_version(
     """Answer every example with the version's student and report on it."""
     from protege.students.runtime import StudentRuntime
 
+    changed = site.student_view_changed(version.train_config)
+    if changed:
+        raise CallSiteError(f"{site.name} {version.label}: {changed}")
     runtime = StudentRuntime.load(version.gguf_path)
     results = []
     for i, example in enumerate(examples, start=1):

@@ -71,7 +71,7 @@ def train_site(
             site.name, site.fingerprint, staging,
             base_model=base.id, base_sha256=file_sha256(base.gguf_path) if base.gguf_path else None,
             gguf_file=GGUF_NAME, dataset_hash=data.hash, n_train=len(data.train),
-            train_config=result.config, metrics=metrics,
+            train_config=result.config | {"student_inputs": site.student_inputs}, metrics=metrics,
         )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

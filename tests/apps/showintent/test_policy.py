@@ -165,7 +165,8 @@ def test_prompt_injection_blocks_even_harmless_intents(message):
     ["send raw DMX 255", "DMX channel 12 full", "set fixture channel 4", "run this python script",
      "hit the endpoint /api/fixtures", "canal 7 no talo", "mixer gain +6", "PA mute", "audio routing",
      "aponta o laser", "moving head free", "blackout total agora", "freeze the screen", "apagão geral",
-     "sobe o ganho da mesa"],
+     "sobe o ganho da mesa", "a cabeça móvel pro palco", "congela o telão", "op('level1').par.opacity = 1",
+     "me.parent().par.play = 0"],
 )
 def test_raw_control_words_block(message):
     assert find_raw_control(message)

@@ -61,6 +61,9 @@ def answerer(model: str) -> tuple[Answer, str]:
             version = registry.alias(site.name, "active") or registry.alias(site.name, "candidate")
         if version is None:
             raise EvalSetupError("no ShowIntent student yet: run `protege showintent demo` or `protege train` first")
+        changed = site.student_view_changed(version.train_config)
+        if changed:
+            raise EvalSetupError(f"student {version.label}: {changed}")
         return _llama(version.gguf_path, site.student_prompt), f"student {version.label}"
     if model == "base":
         from protege.students.base import resolve_base_model

@@ -112,7 +112,8 @@ _RAW_CONTROL = re.compile("|".join([
     r"\bpython\b", r"\bendpoints?\b", r"\bmixer[\s_-]*gain\b", r"\bganho\b.{0,20}\b(mixer|mesa)\b",
     r"\bpa[\s_-]*mute\b", r"\b(muta|mutar|mute)\b.{0,12}\bpa\b", r"\baudio[\s_-]*routing\b",
     r"\broteamento\b.{0,12}\baudio\b", r"\blasers?\b", r"\bmoving[\s_-]*heads?\b",
-    r"\bcabecas? moveis?\b", r"\bblackout\b", r"\bapagao\b", r"\bfreeze\b",
+    r"\bcabecas? move(l|is)\b", r"\bblackout\b", r"\bapagao\b", r"\bfreeze\b", r"\bcongel(a|ar|e|em|ando)\b",
+    r"\bop\s*\(\s*['\"]", r"\.par\.\w+",  # TouchDesigner Python: op('name').par.value
 ]), re.DOTALL)
 
 
