@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from protege.apps.showintent import catalog
+from protege.apps.showintent import catalog, vocab
 from protege.apps.showintent.generator import generate_rows
 from protege.apps.showintent.metrics import leak_in
 from protege.apps.showintent.policy import decide
@@ -56,7 +56,7 @@ def test_intents_are_canonical_short_and_leak_free(rows):
         text = json.dumps(row.expected_intent, ensure_ascii=False)
         assert len(text) < 240, text
         assert not leak_in(text, []), text
-        assert list(row.expected_intent)[0] == "type"
+        assert next(iter(row.expected_intent)) == "type"
     lengths = sorted(len(json.dumps(r.expected_intent, ensure_ascii=False)) for r in rows)
     assert lengths[len(lengths) // 2] < 90  # median answer stays short for a 135M student
 
@@ -88,8 +88,16 @@ def test_coverage_of_the_plan(rows):
 
 
 def test_faithful_translation_of_blocked_requests(rows):
-    blackout = [r for r in rows if r.inputs["message"] == "blackout total agora"]
-    assert blackout and all(r.expected_intent == {"type": "arm_effect", "effect": "blackout"} for r in blackout)
+    # a blackout asked for, wrapped in fillers or capitals as crews type it, is a faithful blackout
+    blackout = [r for r in rows if "blackout" in r.inputs["message"].casefold() and r.category == "blocked"
+                and "prompt_injection" not in r.tags]
+    assert blackout and all(r.expected_intent["effect"] == "blackout" and r.expected_decision == "block"
+                            for r in blackout)
+    operator_only = [r for r in rows if r.expected_intent.get("effect") in
+                     ("blackout", "freeze", "laser", "moving_head", "mixer_gain", "pa_mute", "audio_routing")]
+    assert {r.expected_intent["effect"] for r in operator_only} == {
+        "blackout", "freeze", "laser", "moving_head", "mixer_gain", "pa_mute", "audio_routing"}
+    assert all(r.expected_decision == "block" for r in operator_only)
     bare_fog = [r for r in rows if r.inputs["message"] == "/fog"]
     assert bare_fog and all(r.expected_intent == {"type": "arm_effect", "effect": "fog", "duration_seconds": 3.0,
                                                   "intensity": 0.35} for r in bare_fog)
@@ -98,3 +106,53 @@ def test_faithful_translation_of_blocked_requests(rows):
     assert all(r.expected_intent["type"] == "blocked_request" and r.expected_decision == "block" for r in injections)
     cooldown = [r for r in rows if "cooldown" in r.tags]
     assert all(r.inputs["show_state"]["recent_effects"] and r.expected_decision == "block" for r in cooldown)
+
+
+def test_breadth_of_phrasing(rows):
+    """A student sees many ways to say each thing, so it learns the meaning, not a string."""
+    messages = [r.inputs["message"] for r in generate_rows(2000, seed=0)]
+    assert len(set(messages)) >= 1500
+    intents = [r.expected_intent for r in rows]
+    cues = {i["cue"] for i in intents if i["type"] == "request_cue"}
+    assert {c.name for c in catalog.CUES} | {"band_intro", "ai_intro_text"} <= cues
+    assert set(vocab.MOODS) <= {i["mood"] for i in intents if i["type"] == "change_mood"}
+    requests = Counter(i.get("request") for i in intents if i["type"] == "panic_status")
+    assert requests["status"] and requests["enter_panic_safe"] and requests["clear_panic_after_operator_confirmation"]
+    targets = Counter(i["target"]["kind"] for i in intents if i["type"] == "arm_mixer_scene")
+    assert set(targets) == {"show", "snapshot", "cue"}
+    by_cue = Counter((r.expected_intent["cue"], r.inputs["message"]) for r in rows
+                     if r.expected_intent["type"] == "request_cue")
+    assert len({m for (c, m) in by_cue if c == "dust_gold"}) >= 4  # one cue, several phrasings
+
+
+def test_numbers_said_land_verbatim_in_the_intent(rows):
+    for row in rows:
+        intent, message = row.expected_intent, row.inputs["message"]
+        if intent["type"] == "change_mood" and "intensity" in intent and not message.startswith("/"):
+            percent = round(intent["intensity"] * 100)
+            said = {f"{percent}", f"{intent['intensity']:g}", f"{intent['intensity']:g}".replace(".", ","),
+                    f"{percent // 10} de 10", f"{percent // 10} out of 10"}
+            words = set(vocab.PERCENT_WORDS[0].values()) | set(vocab.PERCENT_WORDS[1].values())
+            maxed = intent["intensity"] == 1.0
+            assert any(s in message for s in said) or maxed or any(w in message.lower() for w in words), row
+    over = [r for r in rows if "hazard" in r.tags]
+    assert over and all(r.expected_decision == "block" for r in over)
+
+
+def test_unknown_cues_are_copied_never_mapped(rows):
+    unknown = [r for r in rows + generate_rows(2000, seed=8) if "unknown_cue" in r.tags]
+    assert unknown and any(r.inputs["message"].startswith(("/cue ", "/lights ")) for r in unknown)
+    for row in unknown:
+        cue = row.expected_intent["cue"]
+        assert cue in vocab.UNKNOWN_CUES and cue not in catalog.KNOWN_CUES
+        assert cue in row.inputs["message"] or cue.replace("_", " ") in row.inputs["message"].lower()
+
+
+def test_approvals_name_a_pending_id(rows):
+    flows = [r for r in rows if r.expected_intent["type"] in ("approve_effect", "cancel_effect")]
+    assert flows
+    for row in flows:
+        pending = row.inputs["show_state"]["pending_approvals"]
+        assert row.expected_intent["approval_id"] in pending
+        if row.expected_intent["approval_id"] not in row.inputs["message"]:
+            assert len(pending) == 1  # "the pending one" is only said when exactly one waits

@@ -6,6 +6,10 @@ Each row carries the canonical expected intent — short on purpose: optional fi
 when the message says them, because a 135M student must learn them and answer length is latency —
 and the policy's decision for it. The label is never hand-set: the policy computes it, and a row
 whose category disagrees with the policy raises, because that is a generator bug.
+
+Breadth is the point: a small student trained on two phrasings per value memorises strings, so
+every value is drawn from many phrasings (``vocab``, ``vocab_extra``), numbers are said many ways
+and always land verbatim in the intent, and messages are wrapped in the fillers crews type.
 """
 
 from __future__ import annotations
@@ -17,13 +21,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from protege.apps.showintent import catalog, vocab
-from protege.apps.showintent.policy import SAFE_EFFECT_DEFAULTS, decide
+from protege.apps.showintent import vocab_extra as vx
+from protege.apps.showintent.policy import (
+    DEFAULT_EFFECT_POLICY,
+    SAFE_EFFECT_DEFAULTS,
+    decide,
+)
 from protege.apps.showintent.schema import SHOWINTENT_ADAPTER, intent_to_dict
 
 CATEGORY_SHARES = {"safe": 0.40, "approval": 0.25, "blocked": 0.20, "ambiguous": 0.10, "telegram": 0.05}
 EXPECTED_DECISION = {"safe": "allow", "approval": "require_approval", "blocked": "block"}
 PT, EN = "pt-BR", "en"
 BASE_NOW = "2026-05-14T21:30:00Z"
+
+_SAFE_CUES = sorted(c.name for c in catalog.CUES if c.preapproved) + ["band_intro", "ai_intro_text"]
+_GATED_CUES = sorted(c.name for c in catalog.CUES if not c.preapproved)
+_LIMITS = {e: (r.max_duration_s, r.max_intensity, r.cooldown_s)
+           for e, r in DEFAULT_EFFECT_POLICY.items() if not r.operator_only}
+_INTENSITIES = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0)
+_DURATIONS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 15, 20, 30, 60)
+_EFFECT_TAG = {"fog": "fog", "hazer": "hazer", "strobe": "strobe", "confetti_sim": "confetti"}
 
 
 class GeneratorBug(AssertionError):
@@ -51,15 +68,20 @@ class _Draft:
     user_role: str = "foh"
     typo_ok: bool = True
     pending: list[str] = field(default_factory=list)  # approval ids waiting in show_state
+    panic: bool = False  # show_state.panic
+    fillers: str = "both"  # "both", "prefix" (the message ends in verbatim text or code) or "none"
 
 
-def _pick(rng: random.Random, pair: tuple[list[str], list[str]] | tuple[tuple, tuple], loc: str) -> Any:
+def _pick(rng: random.Random, pair: tuple[Any, Any], loc: str) -> Any:
     return rng.choice(pair[0] if loc == PT else pair[1])
 
 
+def _of(pair: tuple[Any, Any], loc: str) -> Any:
+    return pair[0] if loc == PT else pair[1]
+
+
 def _blocked(reason: str, loc: str) -> dict[str, Any]:
-    pt, en = vocab.BLOCKED_MESSAGES[reason]
-    return {"type": "blocked_request", "reason": reason, "operator_message": pt if loc == PT else en}
+    return {"type": "blocked_request", "reason": reason, "operator_message": _of(vx.BLOCKED_MESSAGES[reason], loc)}
 
 
 def _effect(effect: str, duration: float | None = None, intensity: float | None = None,
@@ -79,134 +101,264 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
+_CONTRACTED = {"o": ("pro", "no", "do"), "a": ("pra", "na", "da"), "os": ("pros", "nos", "dos"),
+               "as": ("pras", "nas", "das")}
+
+
+def _forms(phrase: str, loc: str) -> dict[str, str]:
+    """Template slots for a phrase; Portuguese contracts the article ("para o túnel" -> "pro túnel")."""
+    if loc == EN:
+        return dict.fromkeys(("c", "c0", "pro", "no", "do"), phrase)
+    article, _, bare = phrase.partition(" ")
+    if article not in _CONTRACTED or not bare:
+        article, bare = "o", phrase
+    pro, no, do = _CONTRACTED[article]
+    return {"c": f"{article} {bare}", "c0": bare, "pro": f"{pro} {bare}", "no": f"{no} {bare}", "do": f"{do} {bare}"}
+
+
+def _append(message: str, extra: str, sep: str = " ") -> str:
+    """Add a trailing phrase, keeping a final question mark at the very end."""
+    if message.endswith("?"):
+        return f"{message[:-1]}{sep}{extra}?"
+    return f"{message}{sep}{extra}"
+
+
+def _say_intensity(rng: random.Random, loc: str, value: float) -> str:
+    if value >= 1 and rng.random() < 0.6:
+        return _pick(rng, vocab.INTENSITY_MAX, loc)
+    percent = round(value * 100)
+    words = _of(vocab.PERCENT_WORDS, loc)
+    forms = list(_of(vocab.INTENSITY_FORMS, loc)) + (list(_of(vocab.INTENSITY_WORD_FORMS, loc)) if percent in words else [])
+    return rng.choice(forms).format(p=percent, v=_num(value), vc=_num(value).replace(".", ","),
+                                    w=words.get(percent, ""), t=percent // 10)
+
+
+def _say_duration(rng: random.Random, loc: str, seconds: float) -> str:
+    if seconds == 1:
+        return _pick(rng, vx.DURATION_ONE, loc)
+    if seconds == 60:
+        return _pick(rng, vx.DURATION_MINUTE, loc)
+    if seconds == 30 and rng.random() < 0.4:
+        return _pick(rng, vx.DURATION_HALF_MINUTE, loc)
+    words = _of(vocab.NUMBER_WORDS, loc)
+    forms = [f for f in _of(vx.DURATION_FORMS, loc) if "{w}" not in f or seconds in words]
+    said = _num(seconds) if loc == EN else _num(seconds).replace(".", ",")
+    return rng.choice(forms).format(d=said, w=words.get(seconds, ""))
+
+
 # ---- category drafts -------------------------------------------------------------------------
 
 def _cue_draft(rng: random.Random, loc: str, cue: str, brand: bool = False) -> _Draft:
     phrase = _pick(rng, vocab.CUE_PHRASES[cue], loc)
-    template = _pick(rng, vocab.BRAND_CUES if brand else vocab.CUE_VERBS, loc)
-    tags = ["cue"] + (["brand"] if brand else [])
-    return _Draft(template.format(c=phrase), {"type": "request_cue", "cue": cue}, tags, cue=cue)
+    template = _pick(rng, vocab.BRAND_TEMPLATES if brand else vocab.CUE_TEMPLATES, loc)
+    message = template.format(**_forms(phrase, loc))
+    intent: dict[str, Any] = {"type": "request_cue", "cue": cue}
+    section = catalog.CUE_BY_NAME[cue].section if cue in catalog.CUE_BY_NAME else None
+    roll = rng.random()
+    if section in vocab.SECTION_CONTEXT and roll < 0.2:
+        context = _pick(rng, vocab.SECTION_CONTEXT[section], loc)
+        message = _append(message, context) if rng.random() < 0.6 else f"{context}, {message}"
+    elif roll > 0.9:
+        timing = rng.choice(sorted(vx.TIMING_WORDS))
+        message = _append(message, _pick(rng, vx.TIMING_WORDS[timing], loc), ", " if timing == "manual" else " ")
+        intent["timing"] = timing
+    return _Draft(message, intent, ["cue"] + (["brand"] if brand else []), cue=cue)
 
 
 def _mood_draft(rng: random.Random, loc: str, intensity: float | None = None) -> _Draft:
     mood = rng.choice(sorted(vocab.MOODS))
-    message = _pick(rng, vocab.MOOD_VERBS, loc).format(m=_pick(rng, vocab.MOODS[mood], loc))
     intent: dict[str, Any] = {"type": "change_mood", "mood": mood}
+    if intensity is None and rng.random() < 0.2:
+        situation = _pick(rng, vocab.MOOD_SITUATIONS[mood], loc)
+        return _Draft(_pick(rng, vocab.SITUATION_TEMPLATES, loc).format(s=situation), intent, ["mood", "situation"])
+    message = _pick(rng, vocab.MOOD_TEMPLATES, loc).format(m=_pick(rng, vocab.MOODS[mood], loc))
     if intensity is not None:
-        pct = rng.random() < 0.5
-        said = f"{round(intensity * 100)}%" if pct else _num(intensity)
-        message += f", intensidade {said}" if loc == PT else f", intensity {said}"
+        message = _append(message, _say_intensity(rng, loc, intensity), rng.choice([" ", ", "]))
         intent["intensity"] = intensity
     return _Draft(message, intent, ["mood"])
 
 
+def _approval_flow(rng: random.Random, loc: str, approve: bool) -> _Draft:
+    pending = [f"apr-{i}" for i in rng.sample(range(1, 200), rng.choice([1, 1, 2, 3]))]
+    target = rng.choice(pending)
+    said = _pick(rng, vx.THE_PENDING, loc) if len(pending) == 1 and rng.random() < 0.35 else target
+    operator = rng.choice(["foh", "foh", "operator"])
+    if approve:
+        intent = {"type": "approve_effect", "approval_id": target, "operator": operator}
+    else:
+        intent = {"type": "cancel_effect", "approval_id": target}
+    message = _pick(rng, vx.APPROVE if approve else vx.CANCEL, loc).format(a=said)
+    return _Draft(message, intent, ["approval_flow"], pending=pending, user_role=operator)
+
+
 def _safe(rng: random.Random, loc: str) -> _Draft:
-    kind = rng.choices(["mood", "cue", "brand", "announce", "note", "status", "approve", "cancel"],
-                       [26, 30, 10, 10, 8, 6, 5, 5])[0]
+    kind = rng.choices(["mood", "cue", "brand", "announce", "note", "status", "panic", "clear_panic",
+                        "approve", "cancel"], [24, 30, 8, 9, 8, 5, 3, 3, 6, 4])[0]
     if kind == "mood":
-        return _mood_draft(rng, loc, rng.choice([None, None, 0.3, 0.6, 0.8]))
-    safe_cues = [c.name for c in catalog.CUES if c.preapproved] + ["band_intro", "ai_intro_text"]
+        return _mood_draft(rng, loc, rng.choice([None, None, None, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85]))
     if kind in ("cue", "brand"):
-        cue = rng.choice(["brand_hero", "brand_hero_prism"] if kind == "brand" and rng.random() < 0.6 else safe_cues)
+        cue = rng.choice(["brand_hero", "brand_hero_prism"] if kind == "brand" and rng.random() < 0.6 else _SAFE_CUES)
         return _cue_draft(rng, loc, cue, brand=kind == "brand")
     if kind == "announce":
-        text = _pick(rng, vocab.ANNOUNCE_TEXTS, loc)
-        return _Draft(_pick(rng, vocab.ANNOUNCE_VERBS, loc).format(t=text), {"type": "announce", "text": text},
-                      ["announce"], typo_ok=False)
+        text = _pick(rng, vx.ANNOUNCE_TEXTS, loc)
+        return _Draft(_pick(rng, vx.ANNOUNCE_TEMPLATES, loc).format(t=text), {"type": "announce", "text": text},
+                      ["announce"], typo_ok=False, fillers="prefix")
     if kind == "note":
-        note = _pick(rng, vocab.NOTES, loc)
-        return _Draft(_pick(rng, vocab.NOTE_VERBS, loc).format(n=note), {"type": "log_note", "note": note},
-                      ["note"], typo_ok=False)
+        note = _pick(rng, vx.NOTES, loc)
+        return _Draft(_pick(rng, vx.NOTE_TEMPLATES, loc).format(n=note), {"type": "log_note", "note": note},
+                      ["note"], typo_ok=False, fillers="prefix")
     if kind == "status":
-        return _Draft(_pick(rng, vocab.STATUS, loc), {"type": "panic_status", "request": "status"}, ["status"])
-    approval_id = f"apr-{rng.randint(1, 99)}"
-    if kind == "approve":
-        return _Draft(_pick(rng, vocab.APPROVE, loc).format(a=approval_id),
-                      {"type": "approve_effect", "approval_id": approval_id, "operator": "foh"}, ["approval_flow"],
-                      pending=[approval_id])
-    return _Draft(_pick(rng, vocab.CANCEL, loc).format(a=approval_id),
-                  {"type": "cancel_effect", "approval_id": approval_id}, ["approval_flow"], pending=[approval_id])
+        return _Draft(_pick(rng, vx.STATUS, loc), {"type": "panic_status", "request": "status"}, ["status"],
+                      panic=rng.random() < 0.2)
+    if kind == "panic":
+        return _Draft(_pick(rng, vx.PANIC, loc), {"type": "panic_status", "request": "enter_panic_safe"}, ["panic"])
+    if kind == "clear_panic":
+        return _Draft(_pick(rng, vx.CLEAR_PANIC, loc),
+                      {"type": "panic_status", "request": "clear_panic_after_operator_confirmation"},
+                      ["panic", "clear_panic"], panic=True)
+    return _approval_flow(rng, loc, approve=kind == "approve")
 
 
 def _gated_effect(rng: random.Random, loc: str, over: bool) -> _Draft:
-    effect = rng.choice(sorted(vocab.EFFECT_PHRASES))
-    rule_dur, rule_int = {"fog": (3, 0.5), "hazer": (3, 0.5), "strobe": (5, 0.4), "confetti_sim": (3, 1.0)}[effect]
-    message = _pick(rng, vocab.EFFECT_PHRASES[effect], loc)
+    effect = rng.choice(sorted(vx.EFFECT_PHRASES))
+    max_d, max_i, _ = _LIMITS[effect]
+    ok_d = [float(d) for d in _DURATIONS if d <= max_d]
+    ok_i = [v for v in _INTENSITIES if v <= max_i]
     duration = intensity = timing = None
-    style = rng.random()
     if over:
-        if rule_int >= 1 or rng.random() < 0.5:
-            duration = float(rng.choice([8, 10, 15, 30]))
+        if max_i >= 1 or rng.random() < 0.5:
+            duration = float(rng.choice([d for d in _DURATIONS if d > max_d]))
+            intensity = rng.choice(ok_i) if rng.random() < 0.3 else None
         else:
-            intensity = rng.choice([0.8, 0.9, 1.0])
-    elif style < 0.4:
-        duration, intensity = float(rng.choice([1, 2, 3])), rng.choice([0.2, 0.25, 0.3, min(0.4, rule_int)])
+            intensity = rng.choice([v for v in _INTENSITIES if v > max_i])
+            duration = rng.choice(ok_d) if rng.random() < 0.3 else None
+    else:
+        duration = rng.choice(ok_d) if rng.random() < 0.5 else None
+        intensity = rng.choice(ok_i) if rng.random() < 0.45 else None
+    said = []
     if duration is not None:
-        unit = ("segundo", "second") if duration == 1 else ("segundos", "seconds")
-        message += f" por {_num(duration)} {unit[0]}" if loc == PT else f" for {_num(duration)} {unit[1]}"
+        said.append(_say_duration(rng, loc, duration))
     if intensity is not None:
-        message += f" a {round(intensity * 100)}%" if loc == PT else f" at {round(intensity * 100)}%"
+        said.append(_say_intensity(rng, loc, intensity))
+    rng.shuffle(said)
+    message = _pick(rng, vx.EFFECT_PHRASES[effect], loc)
+    if said:
+        message = _append(message, rng.choice([" ", ", "]).join(said), rng.choice([" ", ", "]))
     if rng.random() < 0.15:
-        timing = rng.choice(sorted(vocab.TIMING_WORDS))
-        message += " " + vocab.TIMING_WORDS[timing][0 if loc == PT else 1]
-    tag = {"fog": "fog", "hazer": "hazer", "strobe": "strobe", "confetti_sim": "confetti"}[effect]
-    return _Draft(message, _effect(effect, duration, intensity, timing), [tag] + (["hazard"] if over else []))
+        timing = rng.choice(sorted(vx.TIMING_WORDS))
+        message = _append(message, _pick(rng, vx.TIMING_WORDS[timing], loc), ", " if timing == "manual" else " ")
+    return _Draft(message, _effect(effect, duration, intensity, timing),
+                  [_EFFECT_TAG[effect]] + (["hazard"] if over else []))
+
+
+def _old_effects(rng: random.Random, effect: str) -> list[dict[str, Any]]:
+    """Effects that ran earlier but outside this effect's cooldown: state noise that must not block."""
+    others = [e for e in sorted(_LIMITS) if e != effect]
+    recent = [{"effect": rng.choice(others), "at": _ago(rng.randint(5, 300))}]
+    if rng.random() < 0.5:
+        recent.append({"effect": effect, "at": _ago(int(_LIMITS[effect][2]) + rng.randint(5, 600))})
+    return recent
 
 
 def _approval(rng: random.Random, loc: str) -> _Draft:
     if rng.random() < 0.3:
-        cue = rng.choice([c.name for c in catalog.CUES if not c.preapproved])
-        return _cue_draft(rng, loc, cue)
-    return _gated_effect(rng, loc, over=False)
+        return _cue_draft(rng, loc, rng.choice(_GATED_CUES))
+    draft = _gated_effect(rng, loc, over=False)
+    if rng.random() < 0.3:
+        draft.recent = _old_effects(rng, draft.intent["effect"])
+    return draft
+
+
+def _raw_values(rng: random.Random) -> dict[str, Any]:
+    return {"u": rng.randint(1, 4), "ch": rng.randint(1, 512), "v": rng.randint(0, 255), "ip": rng.randint(2, 250),
+            "n": rng.randint(1, 48), "port": rng.choice([7000, 8080, 9000, 9980]), "op": rng.choice(vx.TD_OPS),
+            "par": rng.choice(vx.TD_PARS), "val": rng.choice(["0", "1", "0.5", "3", "True"])}
+
+
+def _unknown_cue(rng: random.Random, loc: str, telegram: bool = False) -> _Draft:
+    cue = rng.choice(vocab.UNKNOWN_CUES)
+    if telegram:
+        message = f"/{rng.choice(['cue', 'lights'])} {cue}"
+    else:
+        shown = rng.choice([cue, cue, cue.replace("_", " "), cue.replace("_", " ").title()])
+        message = _pick(rng, vocab.UNKNOWN_TEMPLATES, loc).format(u=shown)
+    return _Draft(message, {"type": "request_cue", "cue": cue}, ["cue", "unknown_cue"], typo_ok=False)
+
+
+def _mixer(rng: random.Random, loc: str) -> _Draft:
+    kind = rng.choice(["snapshot", "snapshot", "scene", "show", "cue"])
+    name = rng.choice(vx.MIXER_SCENE_NAMES)
+    forms = _forms(rng.choice(_of(vx.MIXER_TARGETS, loc)[kind]).format(s=name), loc)
+    message = _pick(rng, vx.MIXER_TEMPLATES, loc).format(t=forms["c"], t0=forms["c0"], m=_pick(rng, vx.MIXER_NAMES, loc))
+    target = {"snapshot": {"kind": "snapshot", "snapshot_name": name}, "scene": {"kind": "show", "scene_id": name},
+              "show": {"kind": "show", "show_name": name}, "cue": {"kind": "cue", "cue_name": name}}[kind]
+    intent = {"type": "arm_mixer_scene", "adapter_target": {"kind": "soundcraft_ui24r", "mixer_id": "main"},
+              "target": target}
+    return _Draft(message, intent, ["mixer"], typo_ok=False)
 
 
 def _blocked_draft(rng: random.Random, loc: str) -> _Draft:
-    kind = rng.choices(["effect", "over", "cooldown", "raw", "python", "injection", "unknown_cue", "mixer", "mood"],
-                       [24, 12, 8, 12, 6, 14, 10, 7, 7])[0]
+    kind = rng.choices(["effect", "over", "cooldown", "panic", "raw", "python", "injection", "unknown_cue",
+                        "mixer", "mood", "audience"], [22, 12, 7, 3, 12, 6, 14, 10, 7, 5, 4])[0]
     if kind == "effect":
-        effect = rng.choice(sorted(vocab.BLOCKED_EFFECT_PHRASES))
+        effect = rng.choice(sorted(vx.BLOCKED_EFFECT_PHRASES))
         tags = ["unsafe"] + (["pa"] if effect == "pa_mute" else ["mixer"] if effect == "mixer_gain" else [])
-        return _Draft(_pick(rng, vocab.BLOCKED_EFFECT_PHRASES[effect], loc), _effect(effect), tags)
+        message, duration = _pick(rng, vx.BLOCKED_EFFECT_PHRASES[effect], loc), None
+        if effect in ("blackout", "freeze", "laser", "pa_mute") and rng.random() < 0.2:
+            duration = float(rng.choice([2, 3, 5, 10]))
+            message = _append(message, _say_duration(rng, loc, duration))
+        return _Draft(message, _effect(effect, duration), tags)
     if kind == "over":
         return _gated_effect(rng, loc, over=True)
-    if kind == "cooldown":
+    if kind in ("cooldown", "panic"):
         draft = _gated_effect(rng, loc, over=False)
-        seconds_ago = rng.choice([10, 20, 30, 45])
-        draft.recent = [{"effect": draft.intent["effect"], "at": _ago(seconds_ago)}]
-        draft.tags.append("cooldown")
+        if kind == "panic":
+            draft.panic = True
+        else:
+            draft.recent = [{"effect": draft.intent["effect"], "at": _ago(rng.choice([10, 20, 30, 45]))}]
+        draft.tags.append(kind)
         return draft
     if kind in ("raw", "python"):
-        pool = vocab.RAW_HARDWARE if kind == "raw" else vocab.RAW_PYTHON
+        pool = vx.RAW_HARDWARE if kind == "raw" else vx.RAW_PYTHON
         tag = "raw_hardware" if kind == "raw" else "raw_python"
-        return _Draft(_pick(rng, pool, loc), _blocked("raw_hardware_control", loc), ["unsafe", tag], typo_ok=False)
+        return _Draft(_pick(rng, pool, loc).format(**_raw_values(rng)), _blocked("raw_hardware_control", loc),
+                      ["unsafe", tag], typo_ok=False, fillers="prefix" if kind == "python" else "both")
     if kind == "injection":
-        payload = _pick(rng, vocab.INJECTION_PAYLOADS, loc)
-        message = _pick(rng, vocab.INJECTIONS, loc).format(x=payload)
+        message = _pick(rng, vx.INJECTIONS, loc).format(x=_pick(rng, vx.INJECTION_PAYLOADS, loc))
         return _Draft(message, _blocked("prompt_injection", loc), ["prompt_injection", "unsafe"], typo_ok=False)
     if kind == "unknown_cue":
-        cue = rng.choice(vocab.UNKNOWN_CUES)
-        message = _pick(rng, vocab.CUE_VERBS, loc).format(c=cue.replace("_", " "))
-        return _Draft(message, {"type": "request_cue", "cue": cue}, ["cue", "unknown_cue"], typo_ok=False)
+        return _unknown_cue(rng, loc)
     if kind == "mixer":
-        snapshot = rng.choice(vocab.SNAPSHOTS)
-        intent = {"type": "arm_mixer_scene", "adapter_target": {"kind": "soundcraft_ui24r", "mixer_id": "main"},
-                  "target": {"kind": "snapshot", "snapshot_name": snapshot}}
-        return _Draft(_pick(rng, vocab.MIXER, loc).format(s=snapshot), intent, ["mixer"], typo_ok=False)
-    return _mood_draft(rng, loc, rng.choice([0.9, 0.95, 1.0]))
+        return _mixer(rng, loc)
+    if kind == "mood":
+        return _mood_draft(rng, loc, rng.choice([0.9, 0.95, 1.0, 1.0]))
+    roll = rng.random()  # the audience asking for what only the crew may cause
+    if roll < 0.4:
+        draft = _gated_effect(rng, loc, over=False)
+    elif roll < 0.7:
+        draft = _cue_draft(rng, loc, rng.choice(_SAFE_CUES))
+    else:
+        draft = _mood_draft(rng, loc, rng.choice([0.6, 0.7, 0.8]))
+    draft.chat_role = draft.user_role = "audience"
+    draft.tags.append("audience")
+    return draft
 
 
 def _ambiguous(rng: random.Random, loc: str) -> _Draft:
     if rng.random() < 0.5:
         message, mood = _pick(rng, vocab.IMPLICIT_MOODS, loc)
-        return _Draft(message, {"type": "change_mood", "mood": mood}, ["mood"])
-    return _Draft(_pick(rng, vocab.VAGUE, loc), _blocked("ambiguous_request", loc), [])
+        return _Draft(message, {"type": "change_mood", "mood": mood}, ["mood", "implicit"])
+    return _Draft(_pick(rng, vx.VAGUE, loc), _blocked("ambiguous_request", loc), ["ambiguous"])
 
 
 def _telegram(rng: random.Random, loc: str) -> _Draft:
     kind = rng.choice(["status", "panic", "approve", "deny", "cancel", "fog", "hazer", "strobe", "mood",
                        "vibe", "lights", "cue", "band", "announce", "message", "vote", "audience_mood"])
-    approval_id = f"apr-{rng.randint(1, 99)}"
-    d = lambda msg, intent, tags=(), **kw: _Draft(msg, intent, list(tags), typo_ok=False, **kw)  # noqa: E731
+    approval_id = f"apr-{rng.randint(1, 199)}"
+
+    def d(msg: str, intent: dict[str, Any], tags: tuple[str, ...] | list[str] = (), **kw: Any) -> _Draft:
+        return _Draft(msg, intent, list(tags), typo_ok=False, fillers="none", **kw)  # commands arrive verbatim
+
     if kind == "status":
         return d("/status", {"type": "panic_status", "request": "status"})
     if kind == "panic":
@@ -217,29 +369,41 @@ def _telegram(rng: random.Random, loc: str) -> _Draft:
     if kind in ("deny", "cancel"):
         return d(f"/{kind} {approval_id}", {"type": "cancel_effect", "approval_id": approval_id}, pending=[approval_id])
     if kind in ("fog", "hazer", "strobe"):
-        if rng.random() < 0.5:
+        roll = rng.random()
+        if roll < 0.4:
             return d(f"/{kind}", _effect(kind), [kind])
-        duration, intensity = float(rng.choice([1, 2, 3, 5, 10])), rng.choice([0.2, 0.35, 0.5, 0.8])
+        duration = float(rng.choice([1, 2, 3, 5, 10]))
+        if roll < 0.6:
+            return d(f"/{kind} {_num(duration)}", _effect(kind, duration), [kind])
+        intensity = rng.choice([0.2, 0.3, 0.35, 0.5, 0.8])
         return d(f"/{kind} {_num(duration)} {_num(intensity)}", _effect(kind, duration, intensity), [kind])
     if kind in ("mood", "vibe"):
         mood = rng.choice(sorted(vocab.MOODS))
+        if rng.random() < 0.3:
+            intensity = rng.choice([0.3, 0.5, 0.7, 0.8])
+            return d(f"/{kind} {mood} {_num(intensity)}", {"type": "change_mood", "mood": mood, "intensity": intensity},
+                     ["mood"])
         return d(f"/{kind} {mood}", {"type": "change_mood", "mood": mood}, ["mood"])
     if kind in ("lights", "cue"):
+        if rng.random() < 0.25:
+            draft = _unknown_cue(rng, loc, telegram=True)
+            draft.fillers = "none"
+            return draft
         cue = rng.choice(sorted(vocab.CUE_PHRASES))
         return d(f"/{kind} {cue}", {"type": "request_cue", "cue": cue}, ["cue"], cue=cue)
     if kind == "band":
         return d("/band", {"type": "request_cue", "cue": "band_intro"}, ["cue"], cue="band_intro")
     if kind == "announce":
-        text = _pick(rng, vocab.ANNOUNCE_TEXTS, loc)
+        text = _pick(rng, vx.ANNOUNCE_TEXTS, loc)
         return d(f"/announce {text}", {"type": "announce", "text": text})
     if kind == "message":
-        note = _pick(rng, vocab.NOTES, loc)
+        note = _pick(rng, vx.NOTES, loc)
         return d(f"/message {note}", {"type": "log_note", "note": note})
     if kind == "vote":
         cue = rng.choice([c.name for c in catalog.CUES if c.section in ("drop", "build")])
         return d(f"/vote {cue}", {"type": "log_note", "note": f"vote {cue}"}, ["audience"],
                  chat_role="audience", user_role="audience")
-    mood = rng.choice(["calm", "hype", "festive", "tropical"])
+    mood = rng.choice(["calm", "hype", "festive", "tropical", "bright", "warm"])
     intensity = rng.choice([0.2, 0.3, 0.4, 0.6])
     return d(f"/mood {mood} {_num(intensity)}", {"type": "change_mood", "mood": mood, "intensity": intensity},
              ["mood", "audience"], chat_role="audience", user_role="audience")
@@ -263,12 +427,17 @@ def _strip_accents(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
+# a slip inside a number word would make the label unlearnable ("trrinta" is not a number)
+_NUMBER_WORDS = {_strip_accents(part) for table in (*vocab.PERCENT_WORDS, *vocab.NUMBER_WORDS)
+                 for said in table.values() for part in said.split()}
+
+
 def _typo(rng: random.Random, message: str) -> tuple[str, bool]:
     """Missing accents and one slip of the thumb, the way messages arrive from a dark booth."""
     changed = message
     if rng.random() < 0.6:
         changed = _strip_accents(changed)
-    words = [m for m in _WORD.finditer(changed)]
+    words = [m for m in _WORD.finditer(changed) if _strip_accents(m.group(0).lower()) not in _NUMBER_WORDS]
     if words and rng.random() < 0.7:
         m = rng.choice(words)
         w, i = m.group(0), rng.randrange(1, len(m.group(0)) - 1)
@@ -281,11 +450,33 @@ def _typo(rng: random.Random, message: str) -> tuple[str, bool]:
     return changed, changed != message
 
 
+def _with_fillers(rng: random.Random, loc: str, draft: _Draft) -> str:
+    """Politeness and call-outs around the request ("ô IA, ... pfv"); never inside verbatim text."""
+    message = draft.message
+    if draft.fillers == "none" or message.startswith("/"):
+        return message
+    if rng.random() < 0.25:
+        message = _pick(rng, vx.FILLER_PREFIXES, loc) + message
+    if draft.fillers == "both" and rng.random() < 0.3:
+        message += _pick(rng, vx.FILLER_SUFFIXES, loc)
+    if rng.random() < 0.25:
+        message = message[0].upper() + message[1:]
+    return message
+
+
 def _subset(rng: random.Random, cue: str | None) -> list[str]:
-    names = rng.sample(sorted(catalog.CUE_BY_NAME), 5)
-    if cue and cue not in names:
-        names[rng.randrange(len(names))] = cue
-    return sorted(names)
+    """What the operator's screen offers: the asked-for cue, often beside its section's look-alikes.
+    Screens often offer no cues at all; a message that asks for none then comes with none."""
+    if not cue and rng.random() < 0.6:
+        return []
+    chosen = [cue] if cue else []
+    if cue in catalog.CUE_BY_NAME and rng.random() < 0.5:
+        section = catalog.CUE_BY_NAME[cue].section
+        peers = [c.name for c in catalog.CUES if c.section == section and c.name != cue]
+        chosen += rng.sample(peers, min(len(peers), rng.randint(1, 3)))
+    rest = [name for name in sorted(catalog.CUE_BY_NAME) if name not in chosen]
+    chosen += rng.sample(rest, max(0, rng.randint(4, 8) - len(chosen)))
+    return sorted(chosen)
 
 
 def _quota(n: int, shares: dict[str, float], rng: random.Random) -> list[str]:
@@ -313,10 +504,10 @@ def generate_rows(n: int, seed: int = 0) -> list[Row]:
     rows = []
     for index, (category, loc) in enumerate(zip(categories, locales)):
         draft = _DRAFTERS[category](rng, loc)
-        message, typo = draft.message, False
+        message, typo = _with_fillers(rng, loc, draft), False
         if loc == PT and draft.typo_ok and rng.random() < 0.35:
             message, typo = _typo(rng, message)
-        state = {"current_mood": rng.choice(sorted(vocab.MOODS)), "panic": False,
+        state = {"current_mood": rng.choice(sorted(vocab.MOODS)), "panic": draft.panic,
                  "pending_approvals": draft.pending, "recent_effects": draft.recent, "now": BASE_NOW}
         inputs = {"message": message, "show_state": state, "cue_catalog_subset": _subset(rng, draft.cue),
                   "chat_role": draft.chat_role, "user_role": draft.user_role, "locale": loc}
