@@ -110,3 +110,25 @@ def test_ctrl_c_raises_out_and_writes_nothing(base_model, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         train_student(pairs, base_model, TrainConfig(max_steps=3), tmp_path / "out", progress=interrupt)
     assert not (tmp_path / "out").exists()
+
+
+def test_idle_cores_sees_other_processes_and_not_its_own_work():
+    """Thread count comes from what *others* use now: a busy neighbour is seen, our own busy
+    loop is not (the load average counted both, a minute late)."""
+    import subprocess
+    import sys
+    import time
+
+    from protege.train.recipe import _others_busy_cores
+
+    started = time.process_time()
+    while time.process_time() - started < 0.3:  # our own work just before: must not count
+        pass
+    assert _others_busy_cores(0.5) < 0.5
+    neighbour = subprocess.Popen([sys.executable, "-c", "import time\nt=time.time()\nwhile time.time()-t<5: pass"])
+    try:
+        time.sleep(0.5)
+        assert _others_busy_cores(1.0) > 0.6
+    finally:
+        neighbour.kill()
+        neighbour.wait()

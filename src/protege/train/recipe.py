@@ -310,19 +310,49 @@ def resolve_bf16(setting: bool | None) -> bool:
     return " avx512_bf16" in flags or " amx_bf16" in flags
 
 
-def idle_cores() -> int:
-    """Cores not busy with other work, from the 1-minute load average (at least one).
+def idle_cores(sample_seconds: float = 0.5) -> int:
+    """Cores not busy with *other* work right now (at least one).
 
     Measured here: with another process busy on one of two cores, 2 torch threads ran a step
     ~8x slower than 1 thread (the threads wait on each other at every op), while on an idle
-    machine 2 threads beat 1.
+    machine 2 threads beat 1. The 1-minute load average is the wrong signal: it lags by a
+    minute and counts this process's own work (the teacher calls just before training), which
+    made a quiet machine train on one thread at half speed. So the machine's busy time is
+    sampled from /proc/stat over a short window, minus this process's own; the load average is
+    the fallback where /proc is absent.
     """
     cores = os.cpu_count() or 1
     try:
-        busy = round(os.getloadavg()[0])
+        busy = _others_busy_cores(sample_seconds)
     except OSError:
-        busy = 0
-    return max(1, min(cores, cores - busy))
+        try:
+            busy = os.getloadavg()[0]
+        except OSError:
+            busy = 0.0
+    return max(1, min(cores, cores - round(busy)))
+
+
+def _others_busy_cores(seconds: float) -> float:
+    """Cores' worth of CPU time other processes used over ``seconds`` (Linux /proc)."""
+
+    def machine() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+        idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+        return sum(values[:8]) - idle, sum(values[:8])
+
+    def own() -> int:
+        with open("/proc/self/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime, all threads
+
+    busy0, total0, own0 = *machine(), own()
+    time.sleep(seconds)
+    busy1, total1, own1 = *machine(), own()
+    cores = os.cpu_count() or 1
+    if total1 <= total0:
+        return 0.0
+    return max(0.0, (busy1 - busy0 - (own1 - own0)) / (total1 - total0) * cores)
 
 
 def peak_rss_mb() -> float:

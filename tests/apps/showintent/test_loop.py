@@ -65,3 +65,20 @@ def test_eval_command_on_the_base_model_reports_every_case(store, tmp_path, monk
     monkeypatch.setenv("LLM_SCHEMA_VERSION", "showintent.v9")
     result = runner.invoke(app, ["eval", "--cases", str(path), "--model", "base"])
     assert result.exit_code == 1 and "showintent.v1" in result.output
+
+
+def test_the_demo_live_messages_carry_labels_the_policy_accepts_as_faithful():
+    """The demo's live messages are answered by the labelled teacher when no student serves;
+    each label is schema-valid and the policy decides on it as a show would expect."""
+    from protege.apps.showintent.demo import LIVE_MESSAGES, _live_inputs
+    from protege.apps.showintent.policy import decide
+    from protege.apps.showintent.schema import SHOWINTENT_ADAPTER
+
+    decisions = []
+    for message, chat_role, user_role, locale, label in LIVE_MESSAGES:
+        SHOWINTENT_ADAPTER.validate_python(label)
+        inputs = _live_inputs(message, chat_role, user_role, locale)
+        decisions.append(decide(label, message=message, show_state=inputs["show_state"],
+                                cue_catalog_subset=inputs["cue_catalog_subset"], chat_role=chat_role,
+                                user_role=user_role).decision)
+    assert decisions == ["allow", "require_approval", "block", "block", "block", "allow", "allow", "block"]

@@ -277,7 +277,7 @@ def run_cmd(
 
 @app.command("demo")
 def demo_cmd(
-    rows: int = typer.Option(1200, "--rows", help="Labelled operator messages the teacher answers."),
+    rows: int = typer.Option(2000, "--rows", help="Labelled operator messages the teacher answers."),
     seed: int = typer.Option(0, "--seed"),
     max_steps: int = typer.Option(None, "--max-steps", help="Cap on training steps."),
     epochs: float = typer.Option(None, "--epochs", help="Passes over the training examples."),
