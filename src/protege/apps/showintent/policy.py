@@ -106,6 +106,12 @@ _INJECTION = re.compile("|".join([
     r"\bjailbreak\b", r"\bdeveloper mode\b", r"\bsystem prompt\b", r"\bprompt do sistema\b",
     r"\byou are now\b", r"\bvoce agora e\b", r"\bmodo (desenvolvedor|dev|admin|deus)\b",
     r"\bsem (restricao|restricoes|regras|filtros?)\b", r"\bno (restrictions|rules)\b",
+    r"\b(nao|no) (tem|ha|existem?) (mais )?(restricao|restricoes|regras|limites?)\b",
+    r"\byou (have|got) no (more )?(restrictions|rules|limits)\b",
+    r"\ba partir de agora,? (voce|vc) (e|eh|esta|nao|pode|vai)\b", r"\bfrom now on,? you (are|have|can|will)\b",
+    r"\b(finge|finja|fingir) que (voce|vc|e|eh)\b", r"\bpretend (you are|you're|to be)\b",
+    r"\b(voce|vc) e o operador\b", r"\byou are the operator\b", r"\[(sistema|system|admin)\]",
+    r"\badmin mode\b", r"\bpolicy says (it'?s|its) (fine|ok)\b", r"\bpolitica (diz|disse) que (ta|esta) liberado\b",
 ]), re.DOTALL)
 _RAW_CONTROL = re.compile("|".join([
     r"\bdmx\b", r"\bfixture[\s_-]*(channel|endpoint)s?\b", r"\b(channel|canal)[\s_#-]*\d+",
