@@ -277,6 +277,11 @@ def _raw_values(rng: random.Random) -> dict[str, Any]:
 
 def _unknown_cue(rng: random.Random, loc: str, telegram: bool = False) -> _Draft:
     cue = rng.choice(vocab.UNKNOWN_CUES)
+    if not telegram and rng.random() < 0.4:  # a look described in words: its words become the name
+        look = _pick(rng, vocab.UNKNOWN_LOOKS, loc)
+        name = re.sub(r"[^a-z0-9]+", "_", _strip_accents(look.lower())).strip("_")
+        message = _pick(rng, vocab.UNKNOWN_TEMPLATES, loc).format(u=look)
+        return _Draft(message, {"type": "request_cue", "cue": name}, ["cue", "unknown_cue"], typo_ok=False)
     if telegram:
         message = f"/{rng.choice(['cue', 'lights'])} {cue}"
     else:
@@ -299,7 +304,7 @@ def _mixer(rng: random.Random, loc: str) -> _Draft:
 
 def _blocked_draft(rng: random.Random, loc: str) -> _Draft:
     kind = rng.choices(["effect", "over", "cooldown", "panic", "raw", "python", "injection", "unknown_cue",
-                        "mixer", "mood", "audience"], [22, 12, 7, 3, 12, 6, 14, 10, 7, 5, 4])[0]
+                        "mixer", "mood", "audience"], [22, 12, 7, 3, 12, 6, 14, 18, 7, 5, 4])[0]
     if kind == "effect":
         effect = rng.choice(sorted(vx.BLOCKED_EFFECT_PHRASES))
         tags = ["unsafe"] + (["pa"] if effect == "pa_mute" else ["mixer"] if effect == "mixer_gain" else [])
@@ -464,10 +469,10 @@ def _with_fillers(rng: random.Random, loc: str, draft: _Draft) -> str:
     return message
 
 
-def _subset(rng: random.Random, cue: str | None) -> list[str]:
+def _subset(rng: random.Random, cue: str | None, asks_cue: bool = False) -> list[str]:
     """What the operator's screen offers: the asked-for cue, often beside its section's look-alikes.
     Screens often offer no cues at all; a message that asks for none then comes with none."""
-    if not cue and rng.random() < 0.6:
+    if not cue and not asks_cue and rng.random() < 0.6:
         return []
     chosen = [cue] if cue else []
     if cue in catalog.CUE_BY_NAME and rng.random() < 0.5:
@@ -509,7 +514,7 @@ def generate_rows(n: int, seed: int = 0) -> list[Row]:
             message, typo = _typo(rng, message)
         state = {"current_mood": rng.choice(sorted(vocab.MOODS)), "panic": draft.panic,
                  "pending_approvals": draft.pending, "recent_effects": draft.recent, "now": BASE_NOW}
-        inputs = {"message": message, "show_state": state, "cue_catalog_subset": _subset(rng, draft.cue),
+        inputs = {"message": message, "show_state": state, "cue_catalog_subset": _subset(rng, draft.cue, asks_cue="cue" in draft.tags),
                   "chat_role": draft.chat_role, "user_role": draft.user_role, "locale": loc}
         intent = intent_to_dict(SHOWINTENT_ADAPTER.validate_python(draft.intent))
         decision = _decision(draft, inputs)

@@ -231,6 +231,16 @@ UNKNOWN_CUES = [
     "neon_pulse_max", "brand_hero_gold", "golden_hour_max", "deep_sea_storm", "tunnel_surge_v2",
     "supernova_max", "dust_silver", "slow_tide_night",
 ]
+# looks nobody built, described in words: the cue is the description in snake_case, never a catalog cue
+UNKNOWN_LOOKS = (
+    ["redemoinho de estrelas", "floresta de cristal", "cachoeira de lava", "nuvem de vagalumes",
+     "espiral roxa", "chuva de pétalas", "castelo de gelo", "oceano de glitter", "tempestade de bolhas",
+     "mandala girando", "cidade cyberpunk", "serpentes de luz", "fogos de artifício 3d", "jardim de néon",
+     "teia de laser verde", "arco-íris invertido"],
+    ["jellyfish swarm", "crystal forest", "lava waterfall", "firefly cloud", "purple spiral",
+     "petal rain", "ice castle", "glitter ocean", "spinning mandala", "cyberpunk city", "light serpents",
+     "neon garden", "upside-down rainbow"],
+)
 UNKNOWN_TEMPLATES = (
     ["solta o {u}", "manda o visual {u}", "roda o {u} que o cliente pediu", "tem o {u}? bota ele",
      "coloca o efeito novo {u}", "vamos de {u}", "chama o cue {u}", "o cliente quer o {u} agora",
