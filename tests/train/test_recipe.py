@@ -112,6 +112,24 @@ def test_ctrl_c_raises_out_and_writes_nothing(base_model, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_lora_layers_adapts_only_the_top_blocks(base_model, tmp_path):
+    """Backward stops at the lowest adapted block, so fewer blocks train faster; the adapter
+    must then hold updates for exactly those blocks and no others."""
+    pytest.importorskip("peft")
+    from safetensors import safe_open
+
+    from protege.train.recipe import train_student
+
+    pairs = [TrainPair(prompt='{"message": "oi"}', answer='{"type": "unknown"}')]
+    result = train_student(pairs, base_model, TrainConfig(max_steps=1, lora_layers=2), tmp_path / "out",
+                           progress=lambda *a: None)
+    with safe_open(str(result.out_dir / "adapter_model.safetensors"), "pt") as weights:
+        layers = {int(key.split(".layers.")[1].split(".")[0]) for key in weights.keys()}
+    total = json.loads((tmp_path / "out" / "adapter_config.json").read_text())["layers_to_transform"]
+    assert layers == set(total) and len(layers) == 2
+    assert min(layers) > 0  # the top of the stack, not the bottom
+
+
 def test_idle_cores_sees_other_processes_and_not_its_own_work():
     """Thread count comes from what *others* use now: a busy neighbour is seen, our own busy
     loop is not (the load average counted both, a minute late)."""

@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 
 from protege.apps.showintent import catalog, vocab
-from protege.apps.showintent.generator import _strip_accents, generate_rows
+from protege.apps.showintent.generator import generate_rows
+from protege.apps.showintent.phrasing import strip_accents
 from protege.apps.showintent.metrics import leak_in
 from protege.apps.showintent.policy import decide
 from protege.apps.showintent.schema import SHOWINTENT_ADAPTER, intent_to_dict
@@ -146,7 +147,7 @@ def test_unknown_cues_are_copied_never_mapped(rows):
     for row in unknown:
         cue = row.expected_intent["cue"]
         assert cue not in catalog.KNOWN_CUES and row.inputs["cue_catalog_subset"]  # asked beside a real screen
-        said = re.sub(r"[^a-z0-9]+", "_", _strip_accents(row.inputs["message"].lower()))
+        said = re.sub(r"[^a-z0-9]+", "_", strip_accents(row.inputs["message"].lower()))
         assert cue in said, row  # copied (or its words, snake_cased), never "corrected" to the catalog
     assert any(r.expected_intent["cue"] not in vocab.UNKNOWN_CUES for r in unknown)  # looks described in words
 

@@ -281,6 +281,7 @@ def demo_cmd(
     seed: int = typer.Option(0, "--seed"),
     max_steps: int = typer.Option(None, "--max-steps", help="Cap on training steps."),
     epochs: float = typer.Option(None, "--epochs", help="Passes over the training examples."),
+    lora_layers: int = typer.Option(None, "--lora-layers", help="Adapt only the top N transformer blocks."),
     strict: bool = typer.Option(None, "--strict/--no-strict", help="Exit 2 unless the student is demo-ready (default: LLM_EVAL_STRICT)."),
 ) -> None:
     """The whole loop on the embedded defaults: teacher -> train -> gate -> shadow -> student -> eval."""
@@ -288,7 +289,8 @@ def demo_cmd(
     from protege.cli.common import progress_bar
     from protege.train.recipe import TrainConfig
 
-    overrides = {k: v for k, v in {"max_steps": max_steps, "epochs": epochs}.items() if v is not None}
+    chosen = {"max_steps": max_steps, "epochs": epochs, "lora_layers": lora_layers}
+    overrides = {k: v for k, v in chosen.items() if v is not None}
     code = run_demo(rows=rows, seed=seed, train_config=TrainConfig(**overrides), console=_console(),
                     progress_bar=progress_bar, strict=strict if strict is not None else _strict_from_env())
     raise typer.Exit(code)

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from protege.apps.showintent import catalog, vocab
+from protege.apps.showintent import phrasing as ph
 from protege.apps.showintent import vocab_extra as vx
+from protege.apps.showintent.phrasing import EN, PT
 from protege.apps.showintent.policy import (
     DEFAULT_EFFECT_POLICY,
     SAFE_EFFECT_DEFAULTS,
@@ -31,7 +32,6 @@ from protege.apps.showintent.schema import SHOWINTENT_ADAPTER, intent_to_dict
 
 CATEGORY_SHARES = {"safe": 0.40, "approval": 0.25, "blocked": 0.20, "ambiguous": 0.10, "telegram": 0.05}
 EXPECTED_DECISION = {"safe": "allow", "approval": "require_approval", "blocked": "block"}
-PT, EN = "pt-BR", "en"
 BASE_NOW = "2026-05-14T21:30:00Z"
 
 _SAFE_CUES = sorted(c.name for c in catalog.CUES if c.preapproved) + ["band_intro", "ai_intro_text"]
@@ -72,16 +72,8 @@ class _Draft:
     fillers: str = "both"  # "both", "prefix" (the message ends in verbatim text or code) or "none"
 
 
-def _pick(rng: random.Random, pair: tuple[Any, Any], loc: str) -> Any:
-    return rng.choice(pair[0] if loc == PT else pair[1])
-
-
-def _of(pair: tuple[Any, Any], loc: str) -> Any:
-    return pair[0] if loc == PT else pair[1]
-
-
 def _blocked(reason: str, loc: str) -> dict[str, Any]:
-    return {"type": "blocked_request", "reason": reason, "operator_message": _of(vx.BLOCKED_MESSAGES[reason], loc)}
+    return {"type": "blocked_request", "reason": reason, "operator_message": ph.of(vx.BLOCKED_MESSAGES[reason], loc)}
 
 
 def _effect(effect: str, duration: float | None = None, intensity: float | None = None,
@@ -97,70 +89,21 @@ def _effect(effect: str, duration: float | None = None, intensity: float | None 
     return intent
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
-_CONTRACTED = {"o": ("pro", "no", "do"), "a": ("pra", "na", "da"), "os": ("pros", "nos", "dos"),
-               "as": ("pras", "nas", "das")}
-
-
-def _forms(phrase: str, loc: str) -> dict[str, str]:
-    """Template slots for a phrase; Portuguese contracts the article ("para o túnel" -> "pro túnel")."""
-    if loc == EN:
-        return dict.fromkeys(("c", "c0", "pro", "no", "do"), phrase)
-    article, _, bare = phrase.partition(" ")
-    if article not in _CONTRACTED or not bare:
-        article, bare = "o", phrase
-    pro, no, do = _CONTRACTED[article]
-    return {"c": f"{article} {bare}", "c0": bare, "pro": f"{pro} {bare}", "no": f"{no} {bare}", "do": f"{do} {bare}"}
-
-
-def _append(message: str, extra: str, sep: str = " ") -> str:
-    """Add a trailing phrase, keeping a final question mark at the very end."""
-    if message.endswith("?"):
-        return f"{message[:-1]}{sep}{extra}?"
-    return f"{message}{sep}{extra}"
-
-
-def _say_intensity(rng: random.Random, loc: str, value: float) -> str:
-    if value >= 1 and rng.random() < 0.6:
-        return _pick(rng, vocab.INTENSITY_MAX, loc)
-    percent = round(value * 100)
-    words = _of(vocab.PERCENT_WORDS, loc)
-    forms = list(_of(vocab.INTENSITY_FORMS, loc)) + (list(_of(vocab.INTENSITY_WORD_FORMS, loc)) if percent in words else [])
-    return rng.choice(forms).format(p=percent, v=_num(value), vc=_num(value).replace(".", ","),
-                                    w=words.get(percent, ""), t=percent // 10)
-
-
-def _say_duration(rng: random.Random, loc: str, seconds: float) -> str:
-    if seconds == 1:
-        return _pick(rng, vx.DURATION_ONE, loc)
-    if seconds == 60:
-        return _pick(rng, vx.DURATION_MINUTE, loc)
-    if seconds == 30 and rng.random() < 0.4:
-        return _pick(rng, vx.DURATION_HALF_MINUTE, loc)
-    words = _of(vocab.NUMBER_WORDS, loc)
-    forms = [f for f in _of(vx.DURATION_FORMS, loc) if "{w}" not in f or seconds in words]
-    said = _num(seconds) if loc == EN else _num(seconds).replace(".", ",")
-    return rng.choice(forms).format(d=said, w=words.get(seconds, ""))
-
-
 # ---- category drafts -------------------------------------------------------------------------
 
 def _cue_draft(rng: random.Random, loc: str, cue: str, brand: bool = False) -> _Draft:
-    phrase = _pick(rng, vocab.CUE_PHRASES[cue], loc)
-    template = _pick(rng, vocab.BRAND_TEMPLATES if brand else vocab.CUE_TEMPLATES, loc)
-    message = template.format(**_forms(phrase, loc))
+    phrase = ph.pick(rng, vocab.CUE_PHRASES[cue], loc)
+    template = ph.pick(rng, vocab.BRAND_TEMPLATES if brand else vocab.CUE_TEMPLATES, loc)
+    message = template.format(**ph.forms(phrase, loc))
     intent: dict[str, Any] = {"type": "request_cue", "cue": cue}
     section = catalog.CUE_BY_NAME[cue].section if cue in catalog.CUE_BY_NAME else None
     roll = rng.random()
     if section in vocab.SECTION_CONTEXT and roll < 0.2:
-        context = _pick(rng, vocab.SECTION_CONTEXT[section], loc)
-        message = _append(message, context) if rng.random() < 0.6 else f"{context}, {message}"
+        context = ph.pick(rng, vocab.SECTION_CONTEXT[section], loc)
+        message = ph.append(message, context) if rng.random() < 0.6 else f"{context}, {message}"
     elif roll > 0.9:
         timing = rng.choice(sorted(vx.TIMING_WORDS))
-        message = _append(message, _pick(rng, vx.TIMING_WORDS[timing], loc), ", " if timing == "manual" else " ")
+        message = ph.append(message, ph.pick(rng, vx.TIMING_WORDS[timing], loc), ", " if timing == "manual" else " ")
         intent["timing"] = timing
     return _Draft(message, intent, ["cue"] + (["brand"] if brand else []), cue=cue)
 
@@ -169,11 +112,11 @@ def _mood_draft(rng: random.Random, loc: str, intensity: float | None = None) ->
     mood = rng.choice(sorted(vocab.MOODS))
     intent: dict[str, Any] = {"type": "change_mood", "mood": mood}
     if intensity is None and rng.random() < 0.2:
-        situation = _pick(rng, vocab.MOOD_SITUATIONS[mood], loc)
-        return _Draft(_pick(rng, vocab.SITUATION_TEMPLATES, loc).format(s=situation), intent, ["mood", "situation"])
-    message = _pick(rng, vocab.MOOD_TEMPLATES, loc).format(m=_pick(rng, vocab.MOODS[mood], loc))
+        situation = ph.pick(rng, vocab.MOOD_SITUATIONS[mood], loc)
+        return _Draft(ph.pick(rng, vocab.SITUATION_TEMPLATES, loc).format(s=situation), intent, ["mood", "situation"])
+    message = ph.pick(rng, vocab.MOOD_TEMPLATES, loc).format(m=ph.pick(rng, vocab.MOODS[mood], loc))
     if intensity is not None:
-        message = _append(message, _say_intensity(rng, loc, intensity), rng.choice([" ", ", "]))
+        message = ph.append(message, ph.say_intensity(rng, loc, intensity), rng.choice([" ", ", "]))
         intent["intensity"] = intensity
     return _Draft(message, intent, ["mood"])
 
@@ -181,13 +124,13 @@ def _mood_draft(rng: random.Random, loc: str, intensity: float | None = None) ->
 def _approval_flow(rng: random.Random, loc: str, approve: bool) -> _Draft:
     pending = [f"apr-{i}" for i in rng.sample(range(1, 200), rng.choice([1, 1, 2, 3]))]
     target = rng.choice(pending)
-    said = _pick(rng, vx.THE_PENDING, loc) if len(pending) == 1 and rng.random() < 0.35 else target
+    said = ph.pick(rng, vx.THE_PENDING, loc) if len(pending) == 1 and rng.random() < 0.35 else target
     operator = rng.choice(["foh", "foh", "operator"])
     if approve:
         intent = {"type": "approve_effect", "approval_id": target, "operator": operator}
     else:
         intent = {"type": "cancel_effect", "approval_id": target}
-    message = _pick(rng, vx.APPROVE if approve else vx.CANCEL, loc).format(a=said)
+    message = ph.pick(rng, vx.APPROVE if approve else vx.CANCEL, loc).format(a=said)
     return _Draft(message, intent, ["approval_flow"], pending=pending, user_role=operator)
 
 
@@ -200,20 +143,20 @@ def _safe(rng: random.Random, loc: str) -> _Draft:
         cue = rng.choice(["brand_hero", "brand_hero_prism"] if kind == "brand" and rng.random() < 0.6 else _SAFE_CUES)
         return _cue_draft(rng, loc, cue, brand=kind == "brand")
     if kind == "announce":
-        text = _pick(rng, vx.ANNOUNCE_TEXTS, loc)
-        return _Draft(_pick(rng, vx.ANNOUNCE_TEMPLATES, loc).format(t=text), {"type": "announce", "text": text},
+        text = ph.pick(rng, vx.ANNOUNCE_TEXTS, loc)
+        return _Draft(ph.pick(rng, vx.ANNOUNCE_TEMPLATES, loc).format(t=text), {"type": "announce", "text": text},
                       ["announce"], typo_ok=False, fillers="prefix")
     if kind == "note":
-        note = _pick(rng, vx.NOTES, loc)
-        return _Draft(_pick(rng, vx.NOTE_TEMPLATES, loc).format(n=note), {"type": "log_note", "note": note},
+        note = ph.pick(rng, vx.NOTES, loc)
+        return _Draft(ph.pick(rng, vx.NOTE_TEMPLATES, loc).format(n=note), {"type": "log_note", "note": note},
                       ["note"], typo_ok=False, fillers="prefix")
     if kind == "status":
-        return _Draft(_pick(rng, vx.STATUS, loc), {"type": "panic_status", "request": "status"}, ["status"],
+        return _Draft(ph.pick(rng, vx.STATUS, loc), {"type": "panic_status", "request": "status"}, ["status"],
                       panic=rng.random() < 0.2)
     if kind == "panic":
-        return _Draft(_pick(rng, vx.PANIC, loc), {"type": "panic_status", "request": "enter_panic_safe"}, ["panic"])
+        return _Draft(ph.pick(rng, vx.PANIC, loc), {"type": "panic_status", "request": "enter_panic_safe"}, ["panic"])
     if kind == "clear_panic":
-        return _Draft(_pick(rng, vx.CLEAR_PANIC, loc),
+        return _Draft(ph.pick(rng, vx.CLEAR_PANIC, loc),
                       {"type": "panic_status", "request": "clear_panic_after_operator_confirmation"},
                       ["panic", "clear_panic"], panic=True)
     return _approval_flow(rng, loc, approve=kind == "approve")
@@ -237,16 +180,16 @@ def _gated_effect(rng: random.Random, loc: str, over: bool) -> _Draft:
         intensity = rng.choice(ok_i) if rng.random() < 0.45 else None
     said = []
     if duration is not None:
-        said.append(_say_duration(rng, loc, duration))
+        said.append(ph.say_duration(rng, loc, duration))
     if intensity is not None:
-        said.append(_say_intensity(rng, loc, intensity))
+        said.append(ph.say_intensity(rng, loc, intensity))
     rng.shuffle(said)
-    message = _pick(rng, vx.EFFECT_PHRASES[effect], loc)
+    message = ph.pick(rng, vx.EFFECT_PHRASES[effect], loc)
     if said:
-        message = _append(message, rng.choice([" ", ", "]).join(said), rng.choice([" ", ", "]))
+        message = ph.append(message, rng.choice([" ", ", "]).join(said), rng.choice([" ", ", "]))
     if rng.random() < 0.15:
         timing = rng.choice(sorted(vx.TIMING_WORDS))
-        message = _append(message, _pick(rng, vx.TIMING_WORDS[timing], loc), ", " if timing == "manual" else " ")
+        message = ph.append(message, ph.pick(rng, vx.TIMING_WORDS[timing], loc), ", " if timing == "manual" else " ")
     return _Draft(message, _effect(effect, duration, intensity, timing),
                   [_EFFECT_TAG[effect]] + (["hazard"] if over else []))
 
@@ -278,23 +221,23 @@ def _raw_values(rng: random.Random) -> dict[str, Any]:
 def _unknown_cue(rng: random.Random, loc: str, telegram: bool = False) -> _Draft:
     cue = rng.choice(vocab.UNKNOWN_CUES)
     if not telegram and rng.random() < 0.4:  # a look described in words: its words become the name
-        look = _pick(rng, vocab.UNKNOWN_LOOKS, loc)
-        name = re.sub(r"[^a-z0-9]+", "_", _strip_accents(look.lower())).strip("_")
-        message = _pick(rng, vocab.UNKNOWN_TEMPLATES, loc).format(u=look)
+        look = ph.pick(rng, vocab.UNKNOWN_LOOKS, loc)
+        name = re.sub(r"[^a-z0-9]+", "_", ph.strip_accents(look.lower())).strip("_")
+        message = ph.pick(rng, vocab.UNKNOWN_TEMPLATES, loc).format(u=look)
         return _Draft(message, {"type": "request_cue", "cue": name}, ["cue", "unknown_cue"], typo_ok=False)
     if telegram:
         message = f"/{rng.choice(['cue', 'lights'])} {cue}"
     else:
         shown = rng.choice([cue, cue, cue.replace("_", " "), cue.replace("_", " ").title()])
-        message = _pick(rng, vocab.UNKNOWN_TEMPLATES, loc).format(u=shown)
+        message = ph.pick(rng, vocab.UNKNOWN_TEMPLATES, loc).format(u=shown)
     return _Draft(message, {"type": "request_cue", "cue": cue}, ["cue", "unknown_cue"], typo_ok=False)
 
 
 def _mixer(rng: random.Random, loc: str) -> _Draft:
     kind = rng.choice(["snapshot", "snapshot", "scene", "show", "cue"])
     name = rng.choice(vx.MIXER_SCENE_NAMES)
-    forms = _forms(rng.choice(_of(vx.MIXER_TARGETS, loc)[kind]).format(s=name), loc)
-    message = _pick(rng, vx.MIXER_TEMPLATES, loc).format(t=forms["c"], t0=forms["c0"], m=_pick(rng, vx.MIXER_NAMES, loc))
+    forms = ph.forms(rng.choice(ph.of(vx.MIXER_TARGETS, loc)[kind]).format(s=name), loc)
+    message = ph.pick(rng, vx.MIXER_TEMPLATES, loc).format(t=forms["c"], t0=forms["c0"], m=ph.pick(rng, vx.MIXER_NAMES, loc))
     target = {"snapshot": {"kind": "snapshot", "snapshot_name": name}, "scene": {"kind": "show", "scene_id": name},
               "show": {"kind": "show", "show_name": name}, "cue": {"kind": "cue", "cue_name": name}}[kind]
     intent = {"type": "arm_mixer_scene", "adapter_target": {"kind": "soundcraft_ui24r", "mixer_id": "main"},
@@ -308,10 +251,10 @@ def _blocked_draft(rng: random.Random, loc: str) -> _Draft:
     if kind == "effect":
         effect = rng.choice(sorted(vx.BLOCKED_EFFECT_PHRASES))
         tags = ["unsafe"] + (["pa"] if effect == "pa_mute" else ["mixer"] if effect == "mixer_gain" else [])
-        message, duration = _pick(rng, vx.BLOCKED_EFFECT_PHRASES[effect], loc), None
+        message, duration = ph.pick(rng, vx.BLOCKED_EFFECT_PHRASES[effect], loc), None
         if effect in ("blackout", "freeze", "laser", "pa_mute") and rng.random() < 0.2:
             duration = float(rng.choice([2, 3, 5, 10]))
-            message = _append(message, _say_duration(rng, loc, duration))
+            message = ph.append(message, ph.say_duration(rng, loc, duration))
         return _Draft(message, _effect(effect, duration), tags)
     if kind == "over":
         return _gated_effect(rng, loc, over=True)
@@ -326,10 +269,10 @@ def _blocked_draft(rng: random.Random, loc: str) -> _Draft:
     if kind in ("raw", "python"):
         pool = vx.RAW_HARDWARE if kind == "raw" else vx.RAW_PYTHON
         tag = "raw_hardware" if kind == "raw" else "raw_python"
-        return _Draft(_pick(rng, pool, loc).format(**_raw_values(rng)), _blocked("raw_hardware_control", loc),
+        return _Draft(ph.pick(rng, pool, loc).format(**_raw_values(rng)), _blocked("raw_hardware_control", loc),
                       ["unsafe", tag], typo_ok=False, fillers="prefix" if kind == "python" else "both")
     if kind == "injection":
-        message = _pick(rng, vx.INJECTIONS, loc).format(x=_pick(rng, vx.INJECTION_PAYLOADS, loc))
+        message = ph.pick(rng, vx.INJECTIONS, loc).format(x=ph.pick(rng, vx.INJECTION_PAYLOADS, loc))
         return _Draft(message, _blocked("prompt_injection", loc), ["prompt_injection", "unsafe"], typo_ok=False)
     if kind == "unknown_cue":
         return _unknown_cue(rng, loc)
@@ -351,9 +294,9 @@ def _blocked_draft(rng: random.Random, loc: str) -> _Draft:
 
 def _ambiguous(rng: random.Random, loc: str) -> _Draft:
     if rng.random() < 0.5:
-        message, mood = _pick(rng, vocab.IMPLICIT_MOODS, loc)
+        message, mood = ph.pick(rng, vocab.IMPLICIT_MOODS, loc)
         return _Draft(message, {"type": "change_mood", "mood": mood}, ["mood", "implicit"])
-    return _Draft(_pick(rng, vx.VAGUE, loc), _blocked("ambiguous_request", loc), ["ambiguous"])
+    return _Draft(ph.pick(rng, vx.VAGUE, loc), _blocked("ambiguous_request", loc), ["ambiguous"])
 
 
 def _telegram(rng: random.Random, loc: str) -> _Draft:
@@ -379,14 +322,14 @@ def _telegram(rng: random.Random, loc: str) -> _Draft:
             return d(f"/{kind}", _effect(kind), [kind])
         duration = float(rng.choice([1, 2, 3, 5, 10]))
         if roll < 0.6:
-            return d(f"/{kind} {_num(duration)}", _effect(kind, duration), [kind])
+            return d(f"/{kind} {ph.num(duration)}", _effect(kind, duration), [kind])
         intensity = rng.choice([0.2, 0.3, 0.35, 0.5, 0.8])
-        return d(f"/{kind} {_num(duration)} {_num(intensity)}", _effect(kind, duration, intensity), [kind])
+        return d(f"/{kind} {ph.num(duration)} {ph.num(intensity)}", _effect(kind, duration, intensity), [kind])
     if kind in ("mood", "vibe"):
         mood = rng.choice(sorted(vocab.MOODS))
         if rng.random() < 0.3:
             intensity = rng.choice([0.3, 0.5, 0.7, 0.8])
-            return d(f"/{kind} {mood} {_num(intensity)}", {"type": "change_mood", "mood": mood, "intensity": intensity},
+            return d(f"/{kind} {mood} {ph.num(intensity)}", {"type": "change_mood", "mood": mood, "intensity": intensity},
                      ["mood"])
         return d(f"/{kind} {mood}", {"type": "change_mood", "mood": mood}, ["mood"])
     if kind in ("lights", "cue"):
@@ -399,10 +342,10 @@ def _telegram(rng: random.Random, loc: str) -> _Draft:
     if kind == "band":
         return d("/band", {"type": "request_cue", "cue": "band_intro"}, ["cue"], cue="band_intro")
     if kind == "announce":
-        text = _pick(rng, vx.ANNOUNCE_TEXTS, loc)
+        text = ph.pick(rng, vx.ANNOUNCE_TEXTS, loc)
         return d(f"/announce {text}", {"type": "announce", "text": text})
     if kind == "message":
-        note = _pick(rng, vx.NOTES, loc)
+        note = ph.pick(rng, vx.NOTES, loc)
         return d(f"/message {note}", {"type": "log_note", "note": note})
     if kind == "vote":
         cue = rng.choice([c.name for c in catalog.CUES if c.section in ("drop", "build")])
@@ -410,7 +353,7 @@ def _telegram(rng: random.Random, loc: str) -> _Draft:
                  chat_role="audience", user_role="audience")
     mood = rng.choice(["calm", "hype", "festive", "tropical", "bright", "warm"])
     intensity = rng.choice([0.2, 0.3, 0.4, 0.6])
-    return d(f"/mood {mood} {_num(intensity)}", {"type": "change_mood", "mood": mood, "intensity": intensity},
+    return d(f"/mood {mood} {ph.num(intensity)}", {"type": "change_mood", "mood": mood, "intensity": intensity},
              ["mood", "audience"], chat_role="audience", user_role="audience")
 
 
@@ -425,45 +368,15 @@ def _ago(seconds: int) -> str:
     return f"2026-05-14T21:{minute:02d}:{second:02d}Z"
 
 
-_WORD = re.compile(r"[A-Za-zÀ-ÿ]{4,}")
-
-
-def _strip_accents(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-
-
-# a slip inside a number word would make the label unlearnable ("trrinta" is not a number)
-_NUMBER_WORDS = {_strip_accents(part) for table in (*vocab.PERCENT_WORDS, *vocab.NUMBER_WORDS)
-                 for said in table.values() for part in said.split()}
-
-
-def _typo(rng: random.Random, message: str) -> tuple[str, bool]:
-    """Missing accents and one slip of the thumb, the way messages arrive from a dark booth."""
-    changed = message
-    if rng.random() < 0.6:
-        changed = _strip_accents(changed)
-    words = [m for m in _WORD.finditer(changed) if _strip_accents(m.group(0).lower()) not in _NUMBER_WORDS]
-    if words and rng.random() < 0.7:
-        m = rng.choice(words)
-        w, i = m.group(0), rng.randrange(1, len(m.group(0)) - 1)
-        slip = rng.choice(["swap", "drop", "double"])
-        w2 = (w[:i] + w[i + 1] + w[i] + w[i + 2:]) if slip == "swap" else \
-             (w[:i] + w[i + 1:]) if slip == "drop" else (w[:i] + w[i] + w[i:])
-        changed = changed[:m.start()] + w2 + changed[m.end():]
-    if rng.random() < 0.3:
-        changed = changed.lower()
-    return changed, changed != message
-
-
 def _with_fillers(rng: random.Random, loc: str, draft: _Draft) -> str:
     """Politeness and call-outs around the request ("ô IA, ... pfv"); never inside verbatim text."""
     message = draft.message
     if draft.fillers == "none" or message.startswith("/"):
         return message
     if rng.random() < 0.25:
-        message = _pick(rng, vx.FILLER_PREFIXES, loc) + message
+        message = ph.pick(rng, vx.FILLER_PREFIXES, loc) + message
     if draft.fillers == "both" and rng.random() < 0.3:
-        message += _pick(rng, vx.FILLER_SUFFIXES, loc)
+        message += ph.pick(rng, vx.FILLER_SUFFIXES, loc)
     if rng.random() < 0.25:
         message = message[0].upper() + message[1:]
     return message
@@ -511,7 +424,7 @@ def generate_rows(n: int, seed: int = 0) -> list[Row]:
         draft = _DRAFTERS[category](rng, loc)
         message, typo = _with_fillers(rng, loc, draft), False
         if loc == PT and draft.typo_ok and rng.random() < 0.35:
-            message, typo = _typo(rng, message)
+            message, typo = ph.typo(rng, message)
         state = {"current_mood": rng.choice(sorted(vocab.MOODS)), "panic": draft.panic,
                  "pending_approvals": draft.pending, "recent_effects": draft.recent, "now": BASE_NOW}
         inputs = {"message": message, "show_state": state, "cue_catalog_subset": _subset(rng, draft.cue, asks_cue="cue" in draft.tags),
