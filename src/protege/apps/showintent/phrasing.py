@@ -22,12 +22,13 @@ from protege.apps.showintent import vocab_extra as vx
 PT, EN = "pt-BR", "en"
 
 
-def pick(rng: random.Random, pair: tuple[Any, Any], loc: str) -> Any:
-    return rng.choice(pair[0] if loc == PT else pair[1])
-
-
 def of(pair: tuple[Any, Any], loc: str) -> Any:
+    """The side of a ``(pt, en)`` table for ``loc``."""
     return pair[0] if loc == PT else pair[1]
+
+
+def pick(rng: random.Random, pair: tuple[Any, Any], loc: str) -> Any:
+    return rng.choice(of(pair, loc))
 
 
 def num(value: float) -> str:
