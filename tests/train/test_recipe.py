@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -150,3 +151,70 @@ def test_idle_cores_sees_other_processes_and_not_its_own_work():
     finally:
         neighbour.kill()
         neighbour.wait()
+
+
+def test_after_step_hook_sees_every_step_and_can_snapshot_the_adapter(base_model, tmp_path):
+    """A bench saves mid-run snapshots through ``after_step``: it is called once per optimizer
+    step with the live model, and a snapshot taken there differs from the final adapter."""
+    pytest.importorskip("peft")
+    from safetensors.torch import load_file
+
+    from protege.train.recipe import train_student
+
+    seen = []
+
+    def snapshot(step, model):
+        seen.append(step)
+        if step == 1:
+            model.save_pretrained(str(tmp_path / "step-1"), save_embedding_layers=False)
+
+    pairs = [TrainPair(prompt='{"message": "oi"}', answer='{"type": "unknown"}')]
+    result = train_student(pairs, base_model, TrainConfig(epochs=3), tmp_path / "out",  # one step per epoch
+                           progress=lambda *a: None, after_step=snapshot)
+    assert seen == [1, 2, 3]
+    early = load_file(str(tmp_path / "step-1" / "adapter_model.safetensors"))
+    final = load_file(str(result.out_dir / "adapter_model.safetensors"))
+    assert early.keys() == final.keys()
+    assert any(not early[key].equal(final[key]) for key in early)
+
+
+def test_focus_brings_back_the_pairs_still_wrong_and_zero_keeps_plain_epochs():
+    from protege.train.recipe import _batch_stream
+
+    examples = [([1] * (5 + i % 3), 1) for i in range(40)]
+    last_loss = [0.01] * 40
+    last_loss[7] = 3.0  # the one pair the student has not learned
+
+    def epochs(focus: float, n: int = 2) -> list[list[int]]:
+        stream = _batch_stream(examples, TrainConfig(batch_size=4, focus=focus), random.Random(0), last_loss)
+        return [[i for _ in range(10) for i in next(stream)] for _ in range(n)]
+
+    for epoch in epochs(0.0):
+        assert sorted(epoch) == list(range(40))  # plain: every pair once per epoch
+    first, second = epochs(0.5)
+    assert sorted(first) == list(range(40))  # the first epoch is always plain
+    assert len(second) == 40 and second.count(7) >= 5  # half the epoch drawn by loss (capped)
+    assert len(set(second)) >= 15  # the random half still covers the rest
+
+
+def test_steps_within_a_time_budget():
+    from protege.train.recipe import steps_within
+
+    assert steps_within(60, elapsed=10, done=5, planned=100) == 30  # 2 s a step: 25 more fit
+    assert steps_within(600, elapsed=10, done=5, planned=100) == 100  # never past the plan
+    assert steps_within(5, elapsed=10, done=5, planned=100) == 5  # over budget: stop now
+
+
+def test_a_time_budget_cuts_the_run_and_says_so(base_model, tmp_path):
+    """A budget far below one step's time stops after the timed steps; the result keeps both
+    the steps trained and the steps planned, and the progress total follows the new plan."""
+    pytest.importorskip("peft")
+    from protege.train.recipe import BUDGET_TIMED_STEPS, train_student
+
+    totals = []
+    pairs = [TrainPair(prompt='{"message": "oi"}', answer='{"type": "unknown"}')]
+    result = train_student(pairs, base_model, TrainConfig(epochs=20, max_minutes=1e-4), tmp_path / "out",
+                           progress=lambda step, total, loss: totals.append(total))
+    assert result.steps == BUDGET_TIMED_STEPS and result.planned_steps == 20
+    assert totals[0] == 20 and totals[-1] == BUDGET_TIMED_STEPS
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text())["planned_steps"] == 20

@@ -37,6 +37,8 @@ from protege.students.chat import CHATML_TEMPLATE, chat_template_of, render_chat
 
 ProgressCallback = Callable[[int, int, float], None]
 """Called after each optimizer step as ``progress(step, total_steps, loss)``."""
+StepHook = Callable[[int, Any], None]
+"""Called after each optimizer step as ``hook(step, peft_model)``: a bench saves snapshots with it."""
 
 ALL_LINEAR = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -65,6 +67,12 @@ class TrainConfig(Schema):
     max_steps: int | None = Field(
         None, ge=1, description="Cap on optimizer steps (overrides epochs when smaller)."
     )
+    max_minutes: float | None = Field(
+        None,
+        gt=0,
+        description="Time budget for the optimizer steps: from the measured time per step, the "
+        "plan shrinks to the steps that fit (the learning-rate decay with it). None = no budget.",
+    )
     batch_size: int = Field(8, ge=1, description="Pairs per forward/backward pass.")
     grad_accumulation: int = Field(1, ge=1, description="Passes summed per optimizer step.")
     max_length: int = Field(
@@ -79,6 +87,14 @@ class TrainConfig(Schema):
     )
     length_grouping: bool = Field(
         True, description="Batch pairs of similar length together to avoid padding waste."
+    )
+    focus: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of every epoch after the first drawn by each pair's last loss, so pairs "
+        "the student still gets wrong come back more often; the rest is a plain random share. "
+        "0 = plain shuffled epochs.",
     )
 
 
@@ -99,6 +115,7 @@ class TrainResult:
     losses: list[float]
     wall_seconds: float
     train_seconds: float
+    planned_steps: int
     tokens_per_second: float
     peak_rss_mb: float
     config: dict[str, Any] = field(default_factory=dict)
@@ -119,6 +136,7 @@ def train_student(
     out_dir: Path = Path("student"),
     *,
     progress: ProgressCallback | None = None,
+    after_step: StepHook | None = None,
 ) -> TrainResult:
     """Train a LoRA adapter on ``pairs`` and write it with its config, metrics and environment.
 
@@ -149,23 +167,30 @@ def train_student(
     if config.max_steps:
         total_steps = min(total_steps, config.max_steps)
 
+    plan = {"steps": total_steps}  # a time budget may shrink it once steps are timed
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: _lr_factor(step, config.warmup_steps, total_steps)
+        optimizer, lambda step: _lr_factor(step, config.warmup_steps, plan["steps"])
     )
-    batches = _batch_stream(examples, config, random.Random(config.seed))
+    last_loss = [1.0] * len(examples)  # each pair's loss when it was last in a batch
+    batches = _batch_stream(examples, config, random.Random(config.seed), last_loss)
     losses: list[float] = []
     tokens = 0
     model.train()
     train_started = time.perf_counter()
+    step = 0
     with _progress_reporter(progress, total_steps) as report:
-        for step in range(1, total_steps + 1):
+        while step < plan["steps"]:
+            step += 1
             step_loss = 0.0
             for _ in range(config.grad_accumulation):
-                batch = collate(next(batches), pad_id, device)
+                chosen = next(batches)
+                batch = collate([examples[i] for i in chosen], pad_id, device)
                 with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-                    loss = answer_loss(model, batch)
+                    loss, per_pair = answer_loss(model, batch)
+                for i, value in zip(chosen, per_pair.tolist()):
+                    last_loss[i] = value
                 (loss / config.grad_accumulation).backward()
                 step_loss += loss.item() / config.grad_accumulation
                 tokens += int(batch["attention_mask"].sum())
@@ -174,21 +199,39 @@ def train_student(
             schedule.step()
             optimizer.zero_grad(set_to_none=True)
             losses.append(round(step_loss, 5))
-            report(step, total_steps, step_loss)
+            if config.max_minutes and step >= BUDGET_TIMED_STEPS:
+                elapsed = time.perf_counter() - train_started
+                plan["steps"] = steps_within(config.max_minutes * 60, elapsed, step, total_steps)
+            report(step, plan["steps"], step_loss)
+            if after_step is not None:
+                after_step(step, model)
     train_seconds = time.perf_counter() - train_started
 
     result = TrainResult(
         out_dir=out_dir,
-        steps=total_steps,
+        steps=step,
         losses=losses,
         wall_seconds=time.perf_counter() - started,
         train_seconds=train_seconds,
+        planned_steps=total_steps,
         tokens_per_second=tokens / train_seconds if train_seconds else 0.0,
         peak_rss_mb=peak_rss_mb(),
         config=config.model_dump() | {"bf16": bf16, "base": base.id},
     )
     _save(model, result, examples, skipped, base, config)
     return result
+
+
+BUDGET_TIMED_STEPS = 5
+"""Steps timed before a time budget resizes the plan (the first steps carry warm-up costs)."""
+
+
+def steps_within(budget_seconds: float, elapsed: float, done: int, planned: int) -> int:
+    """How many steps in all fit ``budget_seconds``, at the mean time per step so far: never
+    more than planned, never fewer than already done."""
+    per_step = elapsed / max(1, done)
+    fits = done + int(max(0.0, budget_seconds - elapsed) / per_step)
+    return max(done, min(planned, fits))
 
 
 def load_tokenizer(base: BaseModel):
@@ -291,7 +334,8 @@ def collate(batch: list[tuple[list[int], int]], pad_id: int, device=None) -> dic
 
 
 def answer_loss(model, batch: dict[str, Any]):
-    """Mean cross-entropy over answer tokens, computing logits for the answer span only."""
+    """Mean cross-entropy over all answer tokens in the batch (what is trained), and each pair's
+    own mean (detached; it steers ``focus``). Logits are computed for the answer span only."""
     import torch.nn.functional as F
 
     out = model(
@@ -302,7 +346,12 @@ def answer_loss(model, batch: dict[str, Any]):
         use_cache=False,
     )
     logits = out.logits[:, :-1].float()  # the last position predicts past the end
-    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch["targets"].reshape(-1))
+    targets = batch["targets"]
+    token_loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), reduction="none")
+    token_loss = token_loss.view(targets.shape)
+    counted = (targets != -100).sum(1)
+    per_pair = token_loss.detach().sum(1) / counted.clamp(min=1)
+    return token_loss.sum() / counted.sum().clamp(min=1), per_pair
 
 
 def resolve_bf16(setting: bool | None) -> bool:
@@ -392,22 +441,35 @@ def _top_layers(model, top: int | None) -> list[int] | None:
     return list(range(total - top, total))
 
 
-def _batch_stream(examples, config: TrainConfig, rng: random.Random):
-    """Endless batches, reshuffled each epoch; with grouping, similar lengths share a batch.
+def _batch_stream(examples, config: TrainConfig, rng: random.Random, last_loss: Sequence[float]):
+    """Endless batches of example indices, reshuffled each epoch; with grouping, similar lengths
+    share a batch.
 
     Grouping sorts within windows of 16 batches, then shuffles the batches, so each batch has
-    little padding while the order stays random.
+    little padding while the order stays random. With ``focus``, every epoch after the first
+    keeps a random (1 - focus) share of the pairs and draws the rest, with replacement, in
+    proportion to each pair's last loss (capped at 4x the mean, so a few unlearnable pairs
+    cannot take the whole share).
     """
     size = config.batch_size
+    everyone = range(len(examples))
+    epoch = 0
     while True:
-        order = list(examples)
+        order = list(everyone)
         rng.shuffle(order)
+        if epoch and config.focus:
+            drawn = round(config.focus * len(order))
+            cap = 4 * sum(last_loss) / max(1, len(last_loss))
+            weights = [min(loss, cap) + 1e-6 for loss in last_loss]
+            order = order[drawn:] + rng.choices(everyone, weights=weights, k=drawn)
+            rng.shuffle(order)
+        epoch += 1
         if config.length_grouping:
             window = size * 16
             order = [
-                ex
+                i
                 for start in range(0, len(order), window)
-                for ex in sorted(order[start : start + window], key=lambda e: len(e[0]))
+                for i in sorted(order[start : start + window], key=lambda i: len(examples[i][0]))
             ]
         batches = [order[i : i + size] for i in range(0, len(order), size)]
         rng.shuffle(batches)
@@ -436,7 +498,7 @@ def _progress_reporter(callback: ProgressCallback | None, total: int):
     )
     with Progress(*columns) as bar:
         task = bar.add_task("train", total=total, loss="-")
-        yield lambda step, _total, loss: bar.update(task, completed=step, loss=f"{loss:.4f}")
+        yield lambda step, total, loss: bar.update(task, completed=step, total=total, loss=f"{loss:.4f}")
 
 
 def _save(model, result: TrainResult, examples, skipped: int, base, config: TrainConfig) -> None:

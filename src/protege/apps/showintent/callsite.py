@@ -73,9 +73,10 @@ GRADUATION = Graduation(
     validators=[no_raw_hardware],
     graduation=GRADUATION,
     name="protege.apps.showintent.callsite:parse_show_intent",
-    # The student translates; the policy decides. Clock, cooldowns, mood and roles matter only to
-    # the policy, so the student sees the message, the ids it may approve and the cues on screen.
-    student_inputs=["message", "show_state.pending_approvals", "cue_catalog_subset", "locale"],
+    # The student translates; the policy decides. Clock, cooldowns, mood and chat role matter only
+    # to the policy, so the student sees the message, the ids it may approve, the cues on screen
+    # and who is writing (an approval names its operator).
+    student_inputs=["message", "show_state.pending_approvals", "cue_catalog_subset", "user_role", "locale"],
 )
 def parse_show_intent(
     message: str,

@@ -68,6 +68,10 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
     t = time.perf_counter()
     version = train_site(site, config=train_config, store=store, registry=registry)
     console.print(f"registered {version.label}: {version.n_train} train examples, metrics {version.metrics}")
+    planned, trained = version.metrics.get("planned_steps"), version.metrics.get("steps")
+    if planned and trained and trained < planned:
+        console.print(f"[yellow]time budget: trained {trained} of {planned} planned steps in "
+                      f"{train_config.max_minutes:g} min on this machine; --train-minutes 0 trains them all[/]")
     timings["train"] = time.perf_counter() - t
 
     console.rule("3. gate on the locked split")
