@@ -24,6 +24,7 @@ def train(
     rank: int = typer.Option(None, help="LoRA rank."),
     lora_layers: int = typer.Option(None, help="Adapt only the top N transformer blocks (faster steps)."),
     focus: float = typer.Option(None, help="Share of later epochs drawn by loss (0-1): unlearned pairs come back more."),
+    max_minutes: float = typer.Option(None, help="Time budget: train only the steps that fit it."),
     quant: str = typer.Option("q8_0", help="GGUF export type: q8_0 or f16."),
     base_model: str = typer.Option(None, help="Base model: a .gguf path, an HF folder or id (default: bundled SmolLM2-135M)."),
     no_filter: bool = typer.Option(False, "--no-filter", help="Train on examples that fail validators too."),
@@ -36,7 +37,8 @@ def train(
 
     call_site = require_site(site)
     overrides = {"max_steps": max_steps, "epochs": epochs, "batch_size": batch_size,
-                 "learning_rate": learning_rate, "lora_rank": rank, "lora_layers": lora_layers, "focus": focus}
+                 "learning_rate": learning_rate, "lora_rank": rank, "lora_layers": lora_layers, "focus": focus,
+                 "max_minutes": max_minutes}
     config = TrainConfig(**{k: v for k, v in overrides.items() if v is not None})
     try:
         base = resolve_base_model(base_model) if base_model else None
