@@ -63,7 +63,8 @@ def train_site(
         }, indent=1))
         (staging / "output_schema.json").write_text(json.dumps(site.output_schema))
         metrics = {
-            "steps": result.steps, "planned_steps": result.planned_steps, "final_loss": result.final_loss, "train_seconds": round(result.train_seconds, 2),
+            "steps": result.steps, "planned_steps": result.planned_steps, "final_loss": result.final_loss,
+            "train_seconds": round(result.train_seconds, 2),
             "tokens_per_second": round(result.tokens_per_second, 1), "peak_rss_mb": round(result.peak_rss_mb),
             "n_eval": len(data.eval), "quant": quant,
         }
