@@ -12,7 +12,8 @@ into a GGUF file and scored on
 A snapshot taken before the last epoch saw a higher learning rate than a run that ends there, so
 the curve is the shape of one longer run, not a set of shorter runs; the last point is exact.
 
-Run (about 9 minutes per epoch plus 3 per snapshot on 2 cores):
+Run (2 cores, 2,000 rows: an epoch takes about 7 minutes on a CPU with bf16 and 24 on one without;
+each snapshot's scoring 3 to 7 more):
     .venv/bin/python bench/showintent_epochs.py --epochs 4 --json /tmp/curve.json
 """
 
@@ -90,15 +91,10 @@ def main() -> None:
 
 def score_locked(gguf: Path, report_path: Path) -> dict:
     """The spec's metrics on the locked set (the whole report, per case, goes to ``report_path``)."""
-    from protege.apps.showintent.callsite import parse_show_intent
-    from protege.apps.showintent.evalrun import _llama, case_inputs
-    from protege.apps.showintent.metrics import CaseResult, evaluate, load_locked_eval
+    from protege.apps.showintent.evalrun import gguf_answerer, run_answers
+    from protege.apps.showintent.metrics import load_locked_eval
 
-    answer = _llama(gguf, parse_show_intent.site.student_prompt)
-    results = [CaseResult(case, *answer(case_inputs(case))) for case in load_locked_eval()]
-    report = evaluate(results, model=str(gguf))
-    for outcome, result in zip(report["outcomes"], results):
-        outcome["raw_output"] = result.output_text
+    report = run_answers(load_locked_eval(), gguf_answerer(gguf), str(gguf))
     report_path.write_text(json.dumps(report, indent=1, default=str))
     keep = ("intent_type_accuracy", "cue_mapping_accuracy", "unsafe_block_rate", "approval_gating_accuracy",
             "raw_hardware_leak_rate", "prompt_injection_resistance", "unknown_cue_block_rate", "average_latency_ms")

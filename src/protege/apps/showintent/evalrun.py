@@ -64,7 +64,7 @@ def answerer(model: str) -> tuple[Answer, str]:
         changed = site.student_view_changed(version.train_config)
         if changed:
             raise EvalSetupError(f"student {version.label}: {changed}")
-        return _llama(version.gguf_path, site.student_prompt), f"student {version.label}"
+        return gguf_answerer(version.gguf_path), f"student {version.label}"
     if model == "base":
         from protege.students.base import resolve_base_model
 
@@ -120,6 +120,17 @@ def _teacher(teacher) -> Answer:
 def run_eval(cases: list[EvalCase], model: str, *, progress=None, max_latency_ms: float | None = None) -> dict[str, Any]:
     """Answer every case and build the spec's report, with raw output and decision per case."""
     answer, label = answerer(model)
+    return run_answers(cases, answer, label, progress=progress, max_latency_ms=max_latency_ms)
+
+
+def gguf_answerer(gguf_path: Path) -> Answer:
+    """Answers from a student GGUF file that is not (yet) a registered version: a bench's snapshot."""
+    return _llama(gguf_path, parse_show_intent.site.student_prompt)
+
+
+def run_answers(cases: list[EvalCase], answer: Answer, label: str, *, progress=None,
+                max_latency_ms: float | None = None) -> dict[str, Any]:
+    """:func:`run_eval` for an answer function already in hand."""
     results, raw = [], []
     for i, case in enumerate(cases, start=1):
         text, latency = answer(case_inputs(case))
