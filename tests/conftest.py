@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 
-import protege
-from protege.store import Store
+# The runtime probe remembers verdicts in a cache folder: keep the tests' out of the user's.
+os.environ.setdefault("PROTEGE_CACHE_DIR", tempfile.mkdtemp(prefix="protege-test-cache-"))
+
+import protege  # noqa: E402
+from protege.store import Store  # noqa: E402
 
 
 @pytest.fixture

@@ -120,7 +120,7 @@ def _check_loads(version: ModelVersion) -> None:
     """A version whose file does not load is never made active; the current one keeps serving."""
     from protege.students.runtime import StudentRuntime
 
-    StudentRuntime.load(version.gguf_path)
+    StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
 
 
 def _forget(site: CallSite) -> None:

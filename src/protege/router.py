@@ -161,7 +161,7 @@ def _student_answer(site: CallSite, inputs: dict, version, grad):
     if changed:
         return None, None, None, f"student_view_changed: {changed}"
     try:
-        answer = StudentRuntime.load(version.gguf_path).answer(site.student_prompt(inputs), site.output_schema)
+        answer = StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256).answer(site.student_prompt(inputs), site.output_schema)
     except Exception as exc:  # a student that cannot answer must never fail the caller
         log.warning("student %s v%s failed: %s", site.name, version.version, exc)
         return None, None, None, f"student_error: {type(exc).__name__}: {exc}"

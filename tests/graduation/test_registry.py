@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import stat
+import sys
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, Field
@@ -17,10 +19,12 @@ from protege import router
 from protege.cli import app
 from protege.graduation import _check_loads
 from protege.registry import Registry, RegistryError
+from protege.students import probe
 from protege.students.base import resolve_base_model
-from protege.students.runtime import StudentLoadError
+from protege.students.runtime import StudentFileDamaged, StudentLoadError, StudentRuntime
 
 runner = CliRunner()
+SEGFAULT_IN_DECODE = "import ctypes, json; print('stage ' + json.dumps('decode'), flush=True); ctypes.string_at(0)"
 
 
 class Word(BaseModel):
@@ -145,3 +149,45 @@ def test_a_version_trained_on_another_student_view_is_never_served(store):
     assert first_word("fallback please") == Word(word="fallback")
     teacher = store.calls("tests:first_word", role="teacher", limit=1)[0]
     assert teacher["meta"]["fallback"].startswith("student_view_changed: this version was trained on")
+
+
+def test_a_damaged_student_file_is_refused_before_it_is_loaded(store):
+    """A bit flip in a registered version's tensor data: llama.cpp would load and serve it, so
+    the registered SHA-256 is what stops it."""
+    registry = Registry(store)
+    version = _register(registry)
+    registry.promote("tests:first_word", version.version, reason="t", route="student")
+    path = Path(version.gguf_path)
+    path.chmod(0o644)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 16] = bytes(b ^ 0xFF for b in data[middle:middle + 16])
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(StudentFileDamaged, match="damaged: its sha256 .* differs from the registered"):
+        StudentRuntime.load(path, expected_sha256=version.gguf_sha256)
+    router.forget_state()
+    assert first_word("fallback please") == Word(word="fallback")
+    teacher = store.calls("tests:first_word", role="teacher", limit=1)[0]
+    assert teacher["meta"]["fallback"].startswith("student_error: StudentFileDamaged")
+    shown = runner.invoke(app, ["models", "show", "tests:first_word", "--json"])
+    assert json.loads(shown.stdout)["file"].startswith("damaged: sha256")
+    assert "model file is damaged" in runner.invoke(app, ["models", "show", "tests:first_word"]).stderr
+
+
+def test_a_student_runtime_that_crashes_sends_requests_to_the_teacher(store, monkeypatch, tmp_path):
+    """llama.cpp segfaulting (as ggml's AMX kernels do on some Xeons) is contained in the probe's
+    child process: the caller gets the teacher's answer and the reason is recorded."""
+    monkeypatch.setenv("PROTEGE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(probe, "_child_argv", lambda *a: [sys.executable, "-c", SEGFAULT_IN_DECODE])
+    probe.forget()
+    registry = Registry(store)
+    version = _register(registry)
+    registry.promote("tests:first_word", version.version, reason="t", route="student")
+    router.forget_state()
+    try:
+        assert first_word("fallback please") == Word(word="fallback")
+    finally:
+        probe.forget()
+    teacher = store.calls("tests:first_word", role="teacher", limit=1)[0]
+    assert "crashed with SIGSEGV during the decode stage" in teacher["meta"]["fallback"]

@@ -21,6 +21,7 @@ def eval_(
     from protege.dataset import build_dataset
     from protege.evaluate.runner import evaluate_version, load_report, write_reports
     from protege.graduation import graduation_of
+    from protege.students.runtime import StudentLoadError
 
     call_site = require_site(site)
     registry = Registry(store())
@@ -32,9 +33,12 @@ def eval_(
     if not examples:
         fail(f"{site} has no {split} examples yet")
     grad = graduation_of(call_site)
-    with progress_bar(f"eval {found.label}") as update:
-        report, _ = evaluate_version(call_site, found, examples, numeric_tolerance=grad.numeric_tolerance,
-                                     criterion=grad.gate.criterion, progress=update)
+    try:
+        with progress_bar(f"eval {found.label}") as update:
+            report, _ = evaluate_version(call_site, found, examples, numeric_tolerance=grad.numeric_tolerance,
+                                         criterion=grad.gate.criterion, progress=update)
+    except StudentLoadError as exc:
+        fail(str(exc))
     if split == "eval":
         registry.attach_eval(site, found.version, report.model_dump(mode="json"))
     active = registry.alias(site, "active")

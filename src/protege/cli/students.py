@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from protege.cli.common import JSON_OPTION, console, fail, print_rows, require_site, store
+from protege.cli.common import JSON_OPTION, console, err_console, fail, print_rows, require_site, store
 from protege.registry import Registry, RegistryError
 
 models_app = typer.Typer(help="Student versions of a call site: list, show, roll back.", no_args_is_help=True)
@@ -82,11 +82,30 @@ def show(site: str = typer.Argument(...), version: int = typer.Option(None, help
     if found is None:
         fail(f"{site} has no versions yet; train one with `protege train {site}`")
     data = {k: v for k, v in found.__dict__.items() if k != "eval_report"}
+    data["file"] = file_state(found)
     data["eval"] = {k: (found.eval_report or {}).get(k) for k in ("n", "schema_valid_rate", "exact_match_rate", "agreement", "latency")}
     if as_json:
         sys.stdout.write(json.dumps(data, default=str, indent=2) + "\n")
     else:
         console.print_json(json.dumps(data, default=str))
+        if data["file"] != "ok":
+            err_console.print(f"[bold red]{found.label}'s model file is {data['file']}[/]")
+
+
+def file_state(version) -> str:
+    """``ok``, or what is wrong with a version's model file (it is served only when ``ok``)."""
+    from protege.students.base import file_sha256
+
+    if not version.gguf_path:
+        return "not exported"
+    path = Path(version.gguf_path)
+    if not path.is_file():
+        return f"missing: {path} does not exist"
+    actual = file_sha256(path)
+    if version.gguf_sha256 and actual != version.gguf_sha256:
+        return (f"damaged: sha256 {actual[:12]}... differs from the registered {version.gguf_sha256[:12]}...; "
+                "the router sends its requests to the teacher")
+    return "ok"
 
 
 @models_app.command("rollback")

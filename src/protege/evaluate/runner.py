@@ -89,7 +89,7 @@ def evaluate_version(
     changed = site.student_view_changed(version.train_config)
     if changed:
         raise CallSiteError(f"{site.name} {version.label}: {changed}")
-    runtime = StudentRuntime.load(version.gguf_path)
+    runtime = StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
     results = []
     for i, example in enumerate(examples, start=1):
         answer = runtime.answer(site.student_prompt(example.inputs), site.output_schema)

@@ -27,6 +27,7 @@ from protege.students.base import BaseModelError, check_gguf_file, file_sha256
 from protege.students.chat import chat_template_of, render_chat
 from protege.students.decode import Closers, decode_constrained
 from protege.students.grammar import grammar_for, schema_key
+from protege.students.probe import RuntimeUnusable, ensure_runs
 
 DEFAULT_N_CTX = 2048
 DEFAULT_MAX_TOKENS = 256
@@ -41,6 +42,10 @@ def default_threads() -> int:
 
 class StudentLoadError(RuntimeError):
     """A student model file is missing, corrupt, or llama.cpp cannot load it."""
+
+
+class StudentFileDamaged(StudentLoadError):
+    """The file's SHA-256 is not the one recorded when the version was registered."""
 
 
 class StudentPromptTooLong(ValueError):
@@ -108,12 +113,20 @@ class StudentRuntime:
 
     @classmethod
     def load(
-        cls, gguf_path: str | Path, *, n_threads: int | None = None, n_ctx: int = DEFAULT_N_CTX
+        cls,
+        gguf_path: str | Path,
+        *,
+        expected_sha256: str | None = None,
+        n_threads: int | None = None,
+        n_ctx: int = DEFAULT_N_CTX,
     ) -> StudentRuntime:
         """The process-wide runtime for ``gguf_path``, loading it on first use.
 
-        ``n_threads`` defaults to :func:`default_threads`.
-        The settings of the first load of a file win; later calls get the cached runtime.
+        ``expected_sha256`` (a registered version's) refuses a file that changed since, before
+        llama.cpp reads a byte of it. The first load of a file on a machine is probed in a child
+        process (:mod:`protege.students.probe`), so a llama.cpp crash fails the load instead of
+        this process. ``n_threads`` defaults to :func:`default_threads`. The settings of the
+        first load of a file win; later calls get the cached runtime.
         """
         path = Path(gguf_path).expanduser().resolve()
         try:
@@ -121,16 +134,27 @@ class StudentRuntime:
             sha256 = file_sha256(path)
         except (BaseModelError, OSError) as exc:
             raise StudentLoadError(f"cannot load student {path}: {exc}") from exc
+        if expected_sha256 and sha256 != expected_sha256:
+            raise StudentFileDamaged(
+                f"{path} is damaged: its sha256 {sha256[:12]}... differs from the registered "
+                f"{expected_sha256[:12]}...; it was not loaded. Roll back (`protege models rollback`) "
+                "or train the version again"
+            )
         key = (str(path), sha256)
+        threads = n_threads or default_threads()
         with _cache_lock:
             runtime = _cache.get(key)
             if runtime is None:
-                runtime = cls._open(path, sha256, n_threads=n_threads, n_ctx=n_ctx)
+                try:
+                    ensure_runs(path, sha256, n_threads=threads)
+                except RuntimeUnusable as exc:
+                    raise StudentLoadError(str(exc)) from exc
+                runtime = cls._open(path, sha256, n_threads=threads, n_ctx=n_ctx)
                 _cache[key] = runtime
         return runtime
 
     @classmethod
-    def _open(cls, path: Path, sha256: str, *, n_threads: int | None, n_ctx: int) -> StudentRuntime:
+    def _open(cls, path: Path, sha256: str, *, n_threads: int, n_ctx: int) -> StudentRuntime:
         try:
             import llama_cpp
             import llguidance.llamacpp
@@ -139,14 +163,13 @@ class StudentRuntime:
                 f"the student runtime needs llama-cpp-python and llguidance ({exc}); "
                 "install them: pip install llama-cpp-python llguidance"
             ) from exc
-        threads = n_threads or default_threads()
         try:
             llm = llama_cpp.Llama(
                 model_path=str(path),
                 n_ctx=n_ctx,
                 n_batch=min(n_ctx, 512),
-                n_threads=threads,
-                n_threads_batch=threads,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
                 verbose=False,
             )
         except Exception as exc:  # llama.cpp reports every load failure as a bare ValueError

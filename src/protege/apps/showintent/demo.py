@@ -22,6 +22,7 @@ from protege.apps.showintent.generator import generate_rows
 from protege.apps.showintent.metrics import compare_reports, format_comparison, format_report, load_locked_eval
 from protege.registry import Registry
 from protege.store import Store
+from protege.students.runtime import StudentLoadError
 
 # (message, chat_role, user_role, locale, the teacher's label): faithful translations; the policy decides
 LIVE_MESSAGES = [
@@ -76,8 +77,15 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
 
     console.rule("3. gate on the locked split")
     t = time.perf_counter()
-    with progress_bar("gate eval") as update:
-        outcome = gate_site(site, version=version.version, store=store, registry=registry, progress=update)
+    try:
+        with progress_bar("gate eval") as update:
+            outcome = gate_site(site, version=version.version, store=store, registry=registry, progress=update)
+    except StudentLoadError as exc:
+        console.print(f"[bold red]{version.label} cannot run on this machine: {exc}[/]")
+        console.print(f"the teacher's {len(generated)} examples and {version.label} are kept; the call site stays "
+                      "on the teacher. Fix the runtime (`protege runtime check`), then `protege gate "
+                      f"{site.name}`")
+        return 1
     for check in outcome.decision.checks:
         console.print(f"  {'✔' if check.ok else '✘'} {check.rule}: {check.detail}")
     console.print(f"  report: {outcome.report_html}")
@@ -146,7 +154,7 @@ def _candidate_says(version, message: str, chat_role: str, user_role: str, local
 
     site = parse_show_intent.site
     inputs = _live_inputs(message, chat_role, user_role, locale)
-    answer = StudentRuntime.load(version.gguf_path).answer(site.student_prompt(inputs), site.output_schema)
+    answer = StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256).answer(site.student_prompt(inputs), site.output_schema)
     intent = answer.parsed_json or {}
     decision = decide(intent or None, message=message, show_state=inputs["show_state"], cue_catalog_subset=SUBSET,
                       chat_role=chat_role, user_role=user_role)

@@ -15,6 +15,7 @@ from typing import Any
 from protege.apps.showintent.callsite import parse_show_intent
 from protege.apps.showintent.metrics import CaseResult, EvalCase, evaluate
 from protege.apps.showintent.schema import SCHEMA_VERSION
+from protege.students.runtime import StudentLoadError
 
 Answer = Callable[[dict], tuple[str, float]]
 """inputs -> (raw model output, latency ms)."""
@@ -64,7 +65,10 @@ def answerer(model: str) -> tuple[Answer, str]:
         changed = site.student_view_changed(version.train_config)
         if changed:
             raise EvalSetupError(f"student {version.label}: {changed}")
-        return gguf_answerer(version.gguf_path), f"student {version.label}"
+        try:
+            return gguf_answerer(version.gguf_path, version.gguf_sha256), f"student {version.label}"
+        except StudentLoadError as exc:
+            raise EvalSetupError(f"student {version.label}: {exc}") from exc
     if model == "base":
         from protege.students.base import resolve_base_model
 
@@ -85,10 +89,10 @@ def answerer(model: str) -> tuple[Answer, str]:
     return _teacher(teacher), model
 
 
-def _llama(gguf_path, render: Callable[[dict], str], n_ctx: int = 2048) -> Answer:
+def _llama(gguf_path, render: Callable[[dict], str], n_ctx: int = 2048, expected_sha256: str | None = None) -> Answer:
     from protege.students.runtime import StudentRuntime
 
-    runtime = StudentRuntime.load(gguf_path, n_ctx=n_ctx)
+    runtime = StudentRuntime.load(gguf_path, n_ctx=n_ctx, expected_sha256=expected_sha256)
     schema = parse_show_intent.site.output_schema
 
     def answer(inputs: dict) -> tuple[str, float]:
@@ -123,9 +127,10 @@ def run_eval(cases: list[EvalCase], model: str, *, progress=None, max_latency_ms
     return run_answers(cases, answer, label, progress=progress, max_latency_ms=max_latency_ms)
 
 
-def gguf_answerer(gguf_path: Path) -> Answer:
-    """Answers from a student GGUF file that is not (yet) a registered version: a bench's snapshot."""
-    return _llama(gguf_path, parse_show_intent.site.student_prompt)
+def gguf_answerer(gguf_path: Path, expected_sha256: str | None = None) -> Answer:
+    """Answers from a student GGUF file: a registered version's (checked against its recorded
+    SHA-256) or a bench's snapshot."""
+    return _llama(gguf_path, parse_show_intent.site.student_prompt, expected_sha256=expected_sha256)
 
 
 def run_answers(cases: list[EvalCase], answer: Answer, label: str, *, progress=None,
