@@ -16,6 +16,7 @@ from protege.callsite import CallSite
 from protege.evaluate.gate import GateConfig, GateDecision, decide, rolling_agreement, should_demote
 from protege.registry import ModelVersion, Registry, RegistryError
 from protege.store import Store
+from protege.students.runtime import StudentLoadError
 
 
 class Graduation(BaseModel):
@@ -66,11 +67,17 @@ def gate_site(
     decision = decide(report, active_report, grad.gate)
     json_path, html_path = write_reports(site.name, candidate.label, report, compare_to=active_report, decision=decision)
     numbers = {**decision.numbers, "version": candidate.version, "report": str(json_path)}
+    if decision.promote:
+        try:  # before anything is recorded: the log never claims a promotion that did not happen
+            _check_loads(candidate)
+        except StudentLoadError as exc:
+            registry.record_event(site.name, "gate", to_value=f"{candidate.label}:refuse",
+                                  reason=f"the gate held but the version does not load: {exc}", numbers=numbers)
+            raise
     verdict = "promote" if decision.promote else "refuse"
     registry.record_event(site.name, "gate", to_value=f"{candidate.label}:{verdict}",
                           reason="; ".join(decision.reasons) or "all rules hold", numbers=numbers)
     if decision.promote:
-        _check_loads(candidate)
         registry.promote(site.name, candidate.version, reason="gate held on the locked eval set",
                          numbers=numbers, route="shadow")
         _forget(site)

@@ -191,3 +191,26 @@ def test_a_student_runtime_that_crashes_sends_requests_to_the_teacher(store, mon
         probe.forget()
     teacher = store.calls("tests:first_word", role="teacher", limit=1)[0]
     assert "crashed with SIGSEGV during the decode stage" in teacher["meta"]["fallback"]
+
+
+def test_a_version_that_does_not_load_is_never_logged_as_promoted(store, monkeypatch):
+    """The gate holds, then the load check fails: the log says refuse, never promote, and
+    nothing changes alias or route."""
+    from protege import graduation
+    from protege.evaluate.gate import GateDecision
+
+    for i in range(30):
+        first_word(f"word{i} is first")
+    version = _register(registry := Registry(store))
+
+    def fails(_version):
+        raise StudentLoadError("llama.cpp crashed with SIGSEGV during the decode stage")
+
+    monkeypatch.setattr(graduation, "decide", lambda *a: GateDecision(promote=True, reasons=[], checks=[], numbers={}))
+    monkeypatch.setattr(graduation, "_check_loads", fails)
+    with pytest.raises(StudentLoadError):
+        graduation.gate_site(first_word.site, version=version.version, store=store, registry=registry)
+    events = registry.events("tests:first_word")
+    assert [e["kind"] for e in events] == ["gate", "train"]
+    assert events[0]["to_value"] == "v1:refuse" and "does not load" in events[0]["reason"]
+    assert registry.alias("tests:first_word", "active") is None and store.route("tests:first_word") == "teacher"
