@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 import protege
 from protege.apps.showintent.metrics import leak_in
-from protege.apps.showintent.policy import PolicyDecision, decide
+from protege.apps.showintent import safety
+from protege.apps.showintent.policy import PolicyDecision, decide, effect_limits
 from protege.apps.showintent.schema import BlockedRequest, ShowIntent, intent_to_dict
 from protege.errors import OutputParseError, TeacherError
 from protege.evaluate.gate import GateConfig
@@ -62,6 +63,22 @@ def no_raw_hardware(intent: Any) -> tuple[bool, str]:
     return (not leak_in(text, ()), "raw hardware control in the answer")
 
 
+@protege.validator(name="faithful_to_message", safety=True)
+def faithful_to_message(intent: Any, inputs: dict) -> tuple[bool, str]:
+    """The answer must not look safer than the message: no hazard hidden behind a harmless intent,
+    no gated effect dropped, no stated duration or intensity changed, no raw control in its text.
+
+    A faithful translation of a refused request (``arm_effect blackout``) passes: the policy blocks
+    it. A student answer that fails goes to the teacher instead.
+    """
+    message = inputs.get("message") if isinstance(inputs, dict) else None
+    if not isinstance(message, str):
+        return True, ""
+    alone = decide(intent_to_dict(intent), message="").decision == "block"
+    problems = safety.hidden_hazards(intent, message, effect_limits(), answer_alone_blocked=alone)
+    return (not problems, "; ".join(problems))
+
+
 GRADUATION = Graduation(
     gate=GateConfig(min_samples=50, threshold=0.80, confidence=0.95, criterion="fields", regression_margin=0.02),
     shadow_min_samples=20,
@@ -70,7 +87,7 @@ GRADUATION = Graduation(
 
 @protege.llm(
     teacher=os.environ.get("PROTEGE_SHOWINTENT_TEACHER") or LABELS,
-    validators=[no_raw_hardware],
+    validators=[no_raw_hardware, faithful_to_message],
     graduation=GRADUATION,
     name="protege.apps.showintent.callsite:parse_show_intent",
     # The student translates; the policy decides. Clock, cooldowns, mood and chat role matter only

@@ -8,6 +8,28 @@
    flicker-risk cues.
 Every input shape is accepted; whatever cannot be read is treated as the worst case (block), so
 no malformed state or intent can reach allow or require_approval by accident.
+
+Threat model. The model that translates a message may be wrong, confused or steered by the
+message itself, so any answer is possible: unparseable text; a schema-valid intent of the wrong
+type (a blackout request answered as ``change_mood``, "reroute the audio" as a real cue); the
+right effect with the magnitudes lost ("haze for 40 seconds" as 3 s, "strobe at max" at the
+default intensity); half of a compound message ("make it premium and cut the PA" as the mood
+alone); raw control echoed into free text or a made-up cue name ("fixture_channel_12"); or the
+message's own claims of authority ("the rules were approved", "modo admin") taken at face value.
+The live layer therefore reads the *message* itself, after normalisation (case, accents,
+leetspeak, separators, stretched letters, broken or glued words, one typo: see ``normalize`` and
+``safety``), and guarantees, whatever intent it is given:
+- a message that asks for an operator-only effect, raw hardware control (DMX, channels,
+  fixtures, Python, endpoints, URLs), or fog / haze / strobe / confetti beyond its duration or
+  intensity limit (digits, words, "max", "no talo", "non-stop"), or that carries an injection or
+  an authority claim, ends ``block``: no schema-valid intent reaches allow or require_approval;
+- an answer that drops a gated effect the message asks for, arms another one, or changes a
+  duration or intensity the message states ends ``block``, with a reason naming both;
+- an answer whose free text or cue name carries raw control or an authority claim ends ``block``.
+The reasons say what was seen, so the operator can resend one clear request. What it does not
+claim: a typo that turns a hazard word into another real word ("movers" -> "moves") reads as that
+word; ``live=False`` keeps only layers 1-2; the guarantee is about this policy's decision, and
+the runtime that consumes it must honour ``block``.
 """
 
 from __future__ import annotations
@@ -18,11 +40,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from protege.apps.showintent import catalog
+from protege.apps.showintent import catalog, safety
 from protege.apps.showintent.schema import SHOWINTENT_ADAPTER
 
 Decision = Literal["allow", "require_approval", "block"]
@@ -123,11 +146,13 @@ _RAW_CONTROL = re.compile("|".join([
 ]), re.DOTALL)
 
 
+@lru_cache(maxsize=16384)  # a message is checked once however many answers are weighed against it
 def find_injection(text: str) -> str | None:
     match = _INJECTION.search(_fold(text))
     return match.group(0) if match else None
 
 
+@lru_cache(maxsize=16384)
 def find_raw_control(text: str) -> str | None:
     match = _RAW_CONTROL.search(_fold(text))
     return match.group(0) if match else None
@@ -260,13 +285,23 @@ def _roles(intent: Any, chat_role: Any, user_role: Any, out: _Verdicts) -> None:
         out.add("block", "audience may not clear panic")
 
 
-def _live(intent: Any, message: str, out: _Verdicts) -> None:
+def effect_limits(effect_policy: Mapping[str, EffectRule] = DEFAULT_EFFECT_POLICY) -> dict[str, tuple[float, float]]:
+    """(max duration s, max intensity) of every effect that has both limits."""
+    return {name: (rule.max_duration_s, rule.max_intensity) for name, rule in effect_policy.items()
+            if rule.max_duration_s is not None and rule.max_intensity is not None}
+
+
+def _live(intent: Any, message: str, effect_policy: Mapping[str, EffectRule], out: _Verdicts) -> None:
     intent_text = json.dumps(intent.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
     for text, where in ((message, "message"), (intent_text, "intent")):
-        if find_injection(text):
+        # each pattern sees the text as typed and in canonical form ("fixture chanel", "overide")
+        forms = (text, safety.canonical(text))
+        if any(find_injection(form) for form in forms):
             out.add("block", f"prompt injection in {where}")
-        if find_raw_control(text):
+        if any(find_raw_control(form) for form in forms):
             out.add("block", f"raw control in {where}")
+    for reason in safety.review(intent, message, effect_limits(effect_policy)):
+        out.add("block", reason)
     if intent.type == "change_mood" and intent.intensity > LIVE_MAX_MOOD_INTENSITY:
         out.add("block", "mood intensity over 0.85")
     if intent.type == "request_cue":
@@ -306,7 +341,7 @@ def decide(
     _base(parsed, state, venue_manifest, effect_policy, out)
     _roles(parsed, chat_role, user_role, out)
     if live:
-        _live(parsed, message if isinstance(message, str) else str(message), out)
+        _live(parsed, message if isinstance(message, str) else str(message), effect_policy, out)
     return out.result(parsed.type)
 
 
