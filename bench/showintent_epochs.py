@@ -44,7 +44,8 @@ def main() -> None:
     configure(home=home)
     from protege.apps.showintent.callsite import LABELS, parse_show_intent
     from protege.apps.showintent.generator import generate_rows
-    from protege.dataset import build_dataset, train_pairs
+    from protege.dataset import build_dataset
+    from protege.train.pipeline import train_pairs
     from protege.store import Store
     from protege.students.base import resolve_base_model
     from protege.train.export import export_gguf

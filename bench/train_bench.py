@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from protege.students.base import resolve_base_model
-from protege.train.recipe import TrainConfig, TrainPair, peak_rss_mb, train_student
+from protege.train.machine import peak_rss_mb
+from protege.train.recipe import TrainConfig, TrainPair, train_student
 
 MOODS = ["premium", "romantic", "calm", "party", "chill", "epic", "retro", "dark"]
 MESSAGES = [
@@ -171,7 +172,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from protege.students.chat import chat_template_of, render_chat
-    from protege.train.recipe import resolve_bf16
+    from protege.train.machine import resolve_bf16
 
     rows = showintent_pairs(args.pairs)
     pairs = [TrainPair(student, answer) for student, _, answer in rows]

@@ -4,13 +4,12 @@
 rest of protege needs: a stable identity (``module:qualname``), a fingerprint that changes when
 any part of the contract changes, the input and output JSON schemas, both prompts, and the parser
 that turns an answer into a validated return value. The decorated function calls the router,
-which decides who answers (teacher or student) and records the call.
+which decides who answers (teacher or student) and records the call; the decorator itself is
+:func:`protege.decorator.llm`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import hashlib
 import inspect
 import json
@@ -171,50 +170,6 @@ class CallSite:
 
     def __repr__(self) -> str:
         return f"CallSite({self.name!r}, fingerprint={self.fingerprint!r})"
-
-
-def llm(
-    fn: Callable | None = None,
-    *,
-    teacher: Any = None,
-    validators: Sequence[Callable | Validator] = (),
-    name: str | None = None,
-    graduation: Any = None,
-    student_inputs: Sequence[str] | None = None,
-):
-    """Mark a typed function as an LLM call site.
-
-    ``teacher`` is a spec string (``"openai:gpt-4o-mini"``, ``"ollama:qwen2.5:3b"``,
-    ``"http://127.0.0.1:8080/v1#model"``, ``"replay"``), a Teacher object, or any callable taking
-    the function's arguments. ``validators`` check every answer (training data, live student
-    answers, evals); ``graduation`` (a :class:`protege.graduation.Graduation`) sets the gate and
-    the live checks. ``student_inputs`` names the (dotted) input paths the student sees, when
-    some inputs matter only to code after the call. Works on sync and async functions; the body
-    is never run.
-    """
-
-    def decorate(f: Callable) -> Callable:
-        site = CallSite(f, teacher=teacher, validators=validators, name=name, graduation=graduation,
-                        student_inputs=student_inputs)
-        from protege.router import call_site  # the router imports this module
-
-        if site.is_async:
-
-            @functools.wraps(f)
-            async def async_wrapper(*args, **kwargs):
-                return await asyncio.to_thread(call_site, site, args, kwargs)
-
-            async_wrapper.site = site  # type: ignore[attr-defined]
-            return async_wrapper
-
-        @functools.wraps(f)
-        def wrapper(*args, **kwargs):
-            return call_site(site, args, kwargs)
-
-        wrapper.site = site  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorate(fn) if fn is not None else decorate
 
 
 def compact_schema(node: Any, *, in_properties: bool = False) -> Any:

@@ -7,6 +7,7 @@ effects. ``protege.configure(...)`` overrides them for this process.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -35,6 +36,13 @@ class Settings:
 
 
 _settings: Settings | None = None
+_listeners: list[Callable[[], None]] = []
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call ``listener`` after every :func:`configure` (the store and the router drop what
+    belongs to the old settings)."""
+    _listeners.append(listener)
 
 
 def settings() -> Settings:
@@ -52,9 +60,8 @@ def configure(**changes) -> Settings:
     if "redact_terms" in changes:
         changes["redact_terms"] = tuple(changes["redact_terms"])
     _settings = replace(settings(), **changes)
-    from protege.store import Store  # the cached store belongs to the old settings
-
-    Store.forget_default()
+    for listener in _listeners:
+        listener()
     return _settings
 
 

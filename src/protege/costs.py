@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 
+from protege.config import settings
+
 PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
     "gpt-4o": (2.50, 10.00),
     "gpt-4o-mini": (0.15, 0.60),
@@ -23,8 +25,6 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
 
 
 def price_table() -> dict[str, tuple[float, float]]:
-    from protege.config import settings
-
     table = dict(PRICES_PER_MILLION)
     if os.environ.get("PROTEGE_PRICES"):
         table.update({k: tuple(v) for k, v in json.loads(os.environ["PROTEGE_PRICES"]).items()})

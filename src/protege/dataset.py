@@ -114,9 +114,3 @@ def answer_text(site: CallSite, output: Any) -> str:
         except Exception:
             continue
     return json.dumps(dumped, ensure_ascii=False, separators=(",", ":"))
-
-
-def train_pairs(site: CallSite, rows: list[ExampleRow]):
-    from protege.train.recipe import TrainPair
-
-    return [TrainPair(prompt=site.student_prompt(r.inputs), answer=answer_text(site, r.output)) for r in rows]

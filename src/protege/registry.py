@@ -23,7 +23,8 @@ import sqlalchemy as sa
 
 from protege.config import settings
 from protege.store import Store, now
-from protege.store.tables import events, model_versions, site_aliases
+from protege.store.tables import events, model_versions, site_aliases, site_routes
+from protege.students.base import file_sha256
 
 ALIASES = ("candidate", "active")
 
@@ -86,8 +87,6 @@ class Registry:
         metrics: dict | None = None,
     ) -> ModelVersion:
         """Turn a staging folder into the next immutable version and make it the candidate."""
-        from protege.students.base import file_sha256
-
         gguf_sha = file_sha256(staging / gguf_file) if gguf_file else None
         self._remove_stale_staging(site, keep=staging)
         with self.store.engine.begin() as conn:
@@ -198,8 +197,6 @@ class Registry:
 
     # ----- internals
     def _route_in(self, conn, site, route, reason, numbers) -> None:
-        from protege.store.tables import site_routes
-
         before = conn.execute(sa.select(site_routes.c.route).where(site_routes.c.site == site)).scalar() or "teacher"
         if before != route:
             self.store.set_route(site, route, conn)

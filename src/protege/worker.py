@@ -18,10 +18,12 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 
 from protege.callsite import CallSite
+from protege.evaluate.promote import gate_site
 from protege.registry import Registry
 from protege.store import Store
 from protege.store import leases as lease
 from protege.store.tables import calls, examples
+from protege.train.pipeline import train_site
 
 log = logging.getLogger("protege.worker")
 
@@ -80,9 +82,6 @@ def due(store: Store, site: CallSite, registry: Registry, config: WorkerConfig) 
 def run_once(sites: Iterable[CallSite], config: WorkerConfig, *, store: Store | None = None,
              train: Callable | None = None, train_config=None) -> list[str]:
     """One pass over the sites; trains (and gates) each due site under its lease. Returns what it did."""
-    from protege.graduation import gate_site
-    from protege.train.pipeline import train_site
-
     store = store or Store.default()
     registry = Registry(store)
     train = train or train_site

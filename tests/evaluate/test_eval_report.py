@@ -14,12 +14,10 @@ from protege.evaluate import (
     EvalReport,
     EvalRow,
     GateConfig,
-    compare,
     decide,
     evaluate_rows,
-    write_html,
-    write_json,
 )
+from protege.evaluate.report import compare, write_html, write_json
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 TEXTS = ["anuncia o próximo DJ", "welcome everyone", "bora agitar!", "last song of the night"]

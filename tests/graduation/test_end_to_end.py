@@ -7,7 +7,7 @@ import colors
 import pytest
 
 from protege import router
-from protege.graduation import gate_site
+from protege.evaluate.promote import gate_site
 from protege.registry import Registry
 from protege.train.pipeline import train_site
 from protege.train.recipe import TrainConfig

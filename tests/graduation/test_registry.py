@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import protege
 from protege import router
 from protege.cli import app
-from protege.graduation import _check_loads
+from protege.evaluate.promote import check_loads
 from protege.registry import Registry, RegistryError
 from protege.students import probe
 from protege.students.base import resolve_base_model
@@ -93,7 +93,7 @@ def test_a_corrupt_gguf_is_refused_while_the_previous_version_keeps_serving(stor
 
     bad = _register(registry, corrupt=True)
     with pytest.raises(StudentLoadError, match="corrupt|not a valid GGUF|could not load"):
-        _check_loads(bad)
+        check_loads(bad)
     assert registry.alias("tests:first_word", "active").version == good.version
     router.forget_state()
     first_word("still serving")
@@ -149,6 +149,7 @@ def test_a_version_trained_on_another_student_view_is_never_served(store):
     assert first_word("fallback please") == Word(word="fallback")
     teacher = store.calls("tests:first_word", role="teacher", limit=1)[0]
     assert teacher["meta"]["fallback"].startswith("student_view_changed: this version was trained on")
+    assert teacher["meta"]["fallback_kind"] == "view_changed"
 
 
 def test_a_damaged_student_file_is_refused_before_it_is_loaded(store):
@@ -170,6 +171,9 @@ def test_a_damaged_student_file_is_refused_before_it_is_loaded(store):
     assert first_word("fallback please") == Word(word="fallback")
     teacher = store.calls("tests:first_word", role="teacher", limit=1)[0]
     assert teacher["meta"]["fallback"].startswith("student_error: StudentFileDamaged")
+    assert teacher["meta"]["fallback_kind"] == protege.Fallback.STUDENT_ERROR == "student_error"
+    listed = json.loads(runner.invoke(app, ["calls", "tests:first_word", "--json"]).stdout)
+    assert [c["fallback"] for c in listed[:2]] == ["student_error", "student_error"]  # the teacher's and the student's
     shown = runner.invoke(app, ["models", "show", "tests:first_word", "--json"])
     assert json.loads(shown.stdout)["file"].startswith("damaged: sha256")
     assert "model file is damaged" in runner.invoke(app, ["models", "show", "tests:first_word"]).stderr
@@ -196,7 +200,7 @@ def test_a_student_runtime_that_crashes_sends_requests_to_the_teacher(store, mon
 def test_a_version_that_does_not_load_is_never_logged_as_promoted(store, monkeypatch):
     """The gate holds, then the load check fails: the log says refuse, never promote, and
     nothing changes alias or route."""
-    from protege import graduation
+    from protege.evaluate import promote
     from protege.evaluate.gate import GateDecision
 
     for i in range(30):
@@ -206,10 +210,10 @@ def test_a_version_that_does_not_load_is_never_logged_as_promoted(store, monkeyp
     def fails(_version):
         raise StudentLoadError("llama.cpp crashed with SIGSEGV during the decode stage")
 
-    monkeypatch.setattr(graduation, "decide", lambda *a: GateDecision(promote=True, reasons=[], checks=[], numbers={}))
-    monkeypatch.setattr(graduation, "_check_loads", fails)
+    monkeypatch.setattr(promote, "decide", lambda *a: GateDecision(promote=True, reasons=[], checks=[], numbers={}))
+    monkeypatch.setattr(promote, "check_loads", fails)
     with pytest.raises(StudentLoadError):
-        graduation.gate_site(first_word.site, version=version.version, store=store, registry=registry)
+        promote.gate_site(first_word.site, version=version.version, store=store, registry=registry)
     events = registry.events("tests:first_word")
     assert [e["kind"] for e in events] == ["gate", "train"]
     assert events[0]["to_value"] == "v1:refuse" and "does not load" in events[0]["reason"]

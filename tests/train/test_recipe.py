@@ -138,7 +138,7 @@ def test_idle_cores_sees_other_processes_and_not_its_own_work():
     import sys
     import time
 
-    from protege.train.recipe import _others_busy_cores
+    from protege.train.machine import _others_busy_cores
 
     started = time.process_time()
     while time.process_time() - started < 0.3:  # our own work just before: must not count

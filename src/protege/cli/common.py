@@ -5,10 +5,18 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from contextlib import contextmanager
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from protege.callsite import CallSite
@@ -57,10 +65,6 @@ def require_site(name: str) -> CallSite:
 
 def progress_bar(description: str):
     """A Rich progress bar; yields ``update(done, total)``."""
-    from contextlib import contextmanager
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     @contextmanager
     def bar():
         with Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -8,7 +8,11 @@ from pathlib import Path
 import typer
 
 from protege.cli.common import console, fail, load_site, site_fingerprint, store
-from protege.examples_io import ImportRowsError, read_jsonl_examples, write_jsonl_examples
+from protege.examples_io import (
+    ImportRowsError,
+    read_jsonl_examples,
+    write_jsonl_examples,
+)
 
 app = typer.Typer(help="Export and import a call site's examples (JSONL of {inputs, output}).", no_args_is_help=True)
 

@@ -6,6 +6,7 @@ import typer
 
 from protege.cli.common import console
 from protege.config import settings
+from protege.store import engine
 
 app = typer.Typer(help="The store's database.", no_args_is_help=True)
 
@@ -13,8 +14,6 @@ app = typer.Typer(help="The store's database.", no_args_is_help=True)
 @app.command()
 def upgrade() -> None:
     """Create or migrate the store's tables to the newest revision."""
-    from protege.store import engine
-
     url = settings().resolved_db_url
     eng = engine.create_engine(url)
     before = engine.current_revision(eng)
@@ -25,7 +24,5 @@ def upgrade() -> None:
 @app.command()
 def current() -> None:
     """Print the store's migration revision."""
-    from protege.store import engine
-
     eng = engine.create_engine(settings().resolved_db_url)
     console.print(engine.current_revision(eng) or "empty (run `protege db upgrade`)")

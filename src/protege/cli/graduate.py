@@ -7,8 +7,22 @@ import sys
 
 import typer
 
-from protege.cli.common import JSON_OPTION, console, fail, print_rows, progress_bar, require_site, store
+from protege.cli.common import (
+    JSON_OPTION,
+    console,
+    fail,
+    print_rows,
+    progress_bar,
+    require_site,
+    store,
+)
+from protege.dataset import build_dataset
+from protege.evaluate.promote import gate_site
+from protege.evaluate.runner import evaluate_version, load_report, write_reports
+from protege.graduation import graduation_of
 from protege.registry import Registry, RegistryError
+from protege.router import forget_state
+from protege.students.runtime import StudentLoadError
 
 
 def eval_(
@@ -18,11 +32,6 @@ def eval_(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run a student version on the locked eval set; write JSON and HTML reports."""
-    from protege.dataset import build_dataset
-    from protege.evaluate.runner import evaluate_version, load_report, write_reports
-    from protege.graduation import graduation_of
-    from protege.students.runtime import StudentLoadError
-
     call_site = require_site(site)
     registry = Registry(store())
     found = registry.get(site, version) if version else (registry.alias(site, "candidate") or registry.alias(site, "active"))
@@ -57,9 +66,6 @@ def gate(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Evaluate the candidate and promote it to active (route: shadow) if the gate holds."""
-    from protege.graduation import gate_site
-    from protege.students.runtime import StudentLoadError
-
     call_site = require_site(site)
     try:
         with progress_bar("gate: evaluating") as update:
@@ -82,8 +88,6 @@ def route(
     to: str = typer.Argument(..., help="teacher, shadow or student."),
 ) -> None:
     """Set a call site's route by hand (recorded as an event)."""
-    from protege.router import forget_state
-
     registry = Registry(store())
     if to not in ("teacher", "shadow", "student"):
         fail("route must be teacher, shadow or student")

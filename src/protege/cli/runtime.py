@@ -9,6 +9,10 @@ from pathlib import Path
 import typer
 
 from protege.cli.common import JSON_OPTION, console, fail
+from protege.students.base import BaseModelError, resolve_base_model
+from protege.students.cpu import cpu_flags, cpu_name
+from protege.students.probe import run_probe
+from protege.students.runtime import default_threads
 
 app = typer.Typer(help="The student runtime (llama.cpp) on this machine.", no_args_is_help=True)
 
@@ -23,11 +27,6 @@ def check(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Load a model in a child process and decode a few tokens; exit 1 if it cannot run here."""
-    from protege.students.base import BaseModelError, resolve_base_model
-    from protege.students.cpu import cpu_flags, cpu_name
-    from protege.students.probe import run_probe
-    from protege.students.runtime import default_threads
-
     try:
         path = model or resolve_base_model().gguf_path
     except BaseModelError as exc:

@@ -21,8 +21,10 @@ def calls(
 ) -> None:
     """Show the newest recorded calls of a call site."""
     rows = store().calls(site, limit=limit, role=role)
-    columns = ["id", "created_at", "role", "model", "latency_ms", "tokens_in", "tokens_out", "parsed_output", "error"]
-    if not as_json:
-        for row in rows:
+    columns = ["id", "created_at", "role", "model", "latency_ms", "tokens_in", "tokens_out", "parsed_output",
+               "fallback", "error"]
+    for row in rows:
+        row["fallback"] = (row.get("meta") or {}).get("fallback_kind")
+        if not as_json:
             row["created_at"] = row["created_at"].strftime("%Y-%m-%d %H:%M:%S")
     print_rows(rows, columns, as_json=as_json, title=f"calls of {site}")

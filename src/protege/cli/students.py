@@ -9,8 +9,22 @@ from pathlib import Path
 
 import typer
 
-from protege.cli.common import JSON_OPTION, console, err_console, fail, print_rows, require_site, store
+from protege.cli.common import (
+    JSON_OPTION,
+    console,
+    err_console,
+    fail,
+    print_rows,
+    require_site,
+    store,
+)
+from protege.dataset import build_dataset
 from protege.registry import Registry, RegistryError
+from protege.router import forget_state
+from protege.students.base import BaseModelError, file_sha256, resolve_base_model
+from protege.train.export import write_ollama_modelfile
+from protege.train.pipeline import NotEnoughExamples, train_site
+from protege.train.recipe import TrainConfig
 
 models_app = typer.Typer(help="Student versions of a call site: list, show, roll back.", no_args_is_help=True)
 
@@ -30,11 +44,6 @@ def train(
     no_filter: bool = typer.Option(False, "--no-filter", help="Train on examples that fail validators too."),
 ) -> None:
     """Train a LoRA student for a call site and register it as the candidate version."""
-    from protege.dataset import build_dataset
-    from protege.students.base import BaseModelError, resolve_base_model
-    from protege.train.pipeline import NotEnoughExamples, train_site
-    from protege.train.recipe import TrainConfig
-
     call_site = require_site(site)
     overrides = {"max_steps": max_steps, "epochs": epochs, "batch_size": batch_size,
                  "learning_rate": learning_rate, "lora_rank": rank, "lora_layers": lora_layers, "focus": focus,
@@ -94,8 +103,6 @@ def show(site: str = typer.Argument(...), version: int = typer.Option(None, help
 
 def file_state(version) -> str:
     """``ok``, or what is wrong with a version's model file (it is served only when ``ok``)."""
-    from protege.students.base import file_sha256
-
     if not version.gguf_path:
         return "not exported"
     path = Path(version.gguf_path)
@@ -111,8 +118,6 @@ def file_state(version) -> str:
 @models_app.command("rollback")
 def rollback(site: str = typer.Argument(...), to: int = typer.Option(None, "--to", help="Version number to make active.")) -> None:
     """Make an earlier version active (atomic; recorded as an event)."""
-    from protege.router import forget_state
-
     try:
         version = Registry(store()).rollback(site, to=to, reason="by hand")
     except RegistryError as exc:
@@ -139,7 +144,6 @@ def export(
     shutil.copyfile(found.gguf_path, target)
     console.print(f"wrote {target} (sha256 {found.gguf_sha256})")
     if format == "ollama":
-        from protege.train.export import write_ollama_modelfile
 
         modelfile = write_ollama_modelfile(target, out)
         console.print(f"wrote {modelfile}; run: ollama create {found.site.split(':')[-1]} -f {modelfile}")

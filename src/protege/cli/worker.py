@@ -8,6 +8,8 @@ import time
 import typer
 
 from protege.cli.common import console, fail, load_site, store
+from protege.train.recipe import TrainConfig
+from protege.worker import WorkerConfig, run_forever, run_once
 
 
 def worker(
@@ -21,9 +23,6 @@ def worker(
     no_gate: bool = typer.Option(False, "--no-gate", help="Do not gate new versions."),
 ) -> None:
     """Train sites in the background: one at a time, under a lease, in the low-usage window."""
-    from protege.train.recipe import TrainConfig
-    from protege.worker import WorkerConfig, run_forever, run_once
-
     for module in imports:
         try:
             importlib.import_module(module)

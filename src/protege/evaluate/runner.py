@@ -22,6 +22,7 @@ from protege.evaluate.report import write_html, write_json
 from protege.evaluate.schema_paths import enum_fields_from_schema
 from protege.registry import ModelVersion, site_slug
 from protege.store import ExampleRow
+from protege.students.runtime import StudentRuntime
 from protege.validators import run_validators
 
 
@@ -84,8 +85,6 @@ def evaluate_version(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[EvalReport, list[StudentResult]]:
     """Answer every example with the version's student and report on it."""
-    from protege.students.runtime import StudentRuntime
-
     changed = site.student_view_changed(version.train_config)
     if changed:
         raise CallSiteError(f"{site.name} {version.label}: {changed}")

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from protege.config import on_change, settings
 from protege.parsing import canonical_json
 from protege.store import engine as _engine
 from protege.store.tables import call_sites, calls, examples, site_routes
@@ -98,8 +99,6 @@ class Store:
     @classmethod
     def open(cls, url: str | None = None) -> Store:
         """The store at ``url`` (default: the configured one), shared within this process."""
-        from protege.config import settings
-
         url = url or settings().resolved_db_url
         with cls._lock:
             if url not in cls._defaults:
@@ -333,3 +332,6 @@ def _example_values(site: str, fingerprint: str, row: ExampleIn) -> dict:
         "call_id": row.call_id,
         "created_at": now(),
     }
+
+
+on_change(Store.forget_default)  # a cached store belongs to the settings it was opened with

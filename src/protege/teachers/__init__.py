@@ -5,9 +5,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from protege.teachers.base import Teacher, TeacherReply, TeacherRequest
+from protege.teachers.callable_teacher import CallableTeacher
+from protege.teachers.litellm_teacher import LiteLLMTeacher
+from protege.teachers.openai_compat import OpenAITeacher
+from protege.teachers.replay import ReplayTeacher
 
 __all__ = ["Teacher", "TeacherReply", "TeacherRequest", "resolve_teacher"]
 
@@ -15,8 +20,6 @@ __all__ = ["Teacher", "TeacherReply", "TeacherRequest", "resolve_teacher"]
 def resolve_teacher(spec: Any) -> Teacher:
     """A Teacher from a spec string, a Teacher object, or a plain callable."""
     if spec is None:
-        import os
-
         spec = os.environ.get("PROTEGE_TEACHER")
         if not spec:
             raise ValueError(
@@ -27,23 +30,15 @@ def resolve_teacher(spec: Any) -> Teacher:
         return spec
     if isinstance(spec, str):
         if spec == "replay":
-            from protege.teachers.replay import ReplayTeacher
-
             return ReplayTeacher()
         if spec.startswith("litellm:"):
-            from protege.teachers.litellm_teacher import LiteLLMTeacher
-
             return LiteLLMTeacher(spec.removeprefix("litellm:"))
         if spec.startswith(("openai:", "ollama:", "http://", "https://")):
-            from protege.teachers.openai_compat import OpenAITeacher
-
             return OpenAITeacher.from_spec(spec)
         raise ValueError(
             f"unknown teacher {spec!r}: use 'openai:MODEL', 'ollama:MODEL', 'http://HOST/v1#MODEL', "
             "'litellm:PROVIDER/MODEL', 'replay', or a callable"
         )
     if callable(spec):
-        from protege.teachers.callable_teacher import CallableTeacher
-
         return CallableTeacher(spec)
     raise ValueError(f"cannot use {spec!r} as a teacher")

@@ -6,6 +6,7 @@ A recorded answer matches when the site, its fingerprint and the normalised inpu
 from __future__ import annotations
 
 from protege.errors import TeacherError
+from protege.store import Store, inputs_hash
 from protege.teachers.base import TeacherReply, TeacherRequest
 
 
@@ -16,8 +17,6 @@ class ReplayTeacher:
         self._store = store
 
     def complete(self, request: TeacherRequest) -> TeacherReply:
-        from protege.store import Store, inputs_hash
-
         store = self._store or Store.default()
         found = store.find_teacher_answer(request.site, request.fingerprint, inputs_hash(request.inputs))
         if found is None:

@@ -12,10 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from protege.callsite import CallSite
-from protege.dataset import Dataset, build_dataset, train_pairs
+from protege.config import settings
+from protege.dataset import Dataset, answer_text, build_dataset
 from protege.registry import ModelVersion, Registry
-from protege.store import Store
+from protege.store import ExampleRow, Store
 from protege.students.base import BaseModel, file_sha256, resolve_base_model
+from protege.train.export import export_gguf, write_ollama_modelfile
+from protege.train.recipe import TrainConfig, TrainPair, train_student
 
 GGUF_NAME = "student.gguf"
 
@@ -37,10 +40,6 @@ def train_site(
     dataset: Dataset | None = None,
 ) -> ModelVersion:
     """Train, export and register a new candidate version of ``site``'s student."""
-    from protege.config import settings
-    from protege.train.export import export_gguf, write_ollama_modelfile
-    from protege.train.recipe import TrainConfig, train_student
-
     store = store or Store.default()
     registry = registry or Registry(store)
     base = base or resolve_base_model(settings().base_model)
@@ -77,6 +76,11 @@ def train_site(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def train_pairs(site: CallSite, rows: list[ExampleRow]) -> list[TrainPair]:
+    """What the student learns from each example: its own prompt, and the answer as it writes it."""
+    return [TrainPair(prompt=site.student_prompt(r.inputs), answer=answer_text(site, r.output)) for r in rows]
 
 
 def version_gguf(version: ModelVersion) -> Path:

@@ -16,15 +16,11 @@ torch, transformers and peft are imported inside the functions: importing proteg
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import platform
 import random
-import resource
 import time
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +30,8 @@ from pydantic import Field
 
 from protege.students.base import BaseModel
 from protege.students.chat import CHATML_TEMPLATE, chat_template_of, render_chat
-
-ProgressCallback = Callable[[int, int, float], None]
+from protege.train.machine import cuda_available, environment, idle_cores, peak_rss_mb, qlora_kwargs, resolve_bf16
+from protege.train.progress import ProgressCallback, progress_reporter, write_json
 """Called after each optimizer step as ``progress(step, total_steps, loss)``."""
 StepHook = Callable[[int, Any], None]
 """Called after each optimizer step as ``hook(step, peft_model)``: a bench saves snapshots with it."""
@@ -180,7 +176,7 @@ def train_student(
     model.train()
     train_started = time.perf_counter()
     step = 0
-    with _progress_reporter(progress, total_steps) as report:
+    with progress_reporter(progress, total_steps) as report:
         while step < plan["steps"]:
             step += 1
             step_loss = 0.0
@@ -253,8 +249,8 @@ def load_model(base: BaseModel):
     from transformers import AutoModelForCausalLM
 
     source, kwargs = _source(base)
-    if _cuda_available():
-        kwargs |= _qlora_kwargs()
+    if cuda_available():
+        kwargs |= qlora_kwargs()
     try:
         model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, **kwargs)
     except (OSError, ValueError) as err:
@@ -354,66 +350,6 @@ def answer_loss(model, batch: dict[str, Any]):
     return token_loss.sum() / counted.sum().clamp(min=1), per_pair
 
 
-def resolve_bf16(setting: bool | None) -> bool:
-    """bf16 autocast only pays off where the CPU has native bf16 instructions."""
-    if setting is not None:
-        return setting
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return " avx512_bf16" in flags or " amx_bf16" in flags
-
-
-def idle_cores(sample_seconds: float = 0.5) -> int:
-    """Cores not busy with *other* work right now (at least one).
-
-    Measured here: with another process busy on one of two cores, 2 torch threads ran a step
-    ~8x slower than 1 thread (the threads wait on each other at every op), while on an idle
-    machine 2 threads beat 1. The 1-minute load average is the wrong signal: it lags by a
-    minute and counts this process's own work (the teacher calls just before training), which
-    made a quiet machine train on one thread at half speed. So the machine's busy time is
-    sampled from /proc/stat over a short window, minus this process's own; the load average is
-    the fallback where /proc is absent.
-    """
-    cores = os.cpu_count() or 1
-    try:
-        busy = _others_busy_cores(sample_seconds)
-    except OSError:
-        try:
-            busy = os.getloadavg()[0]
-        except OSError:
-            busy = 0.0
-    return max(1, min(cores, cores - round(busy)))
-
-
-def _others_busy_cores(seconds: float) -> float:
-    """Cores' worth of CPU time other processes used over ``seconds`` (Linux /proc)."""
-
-    def machine() -> tuple[int, int]:
-        with open("/proc/stat") as f:
-            values = [int(v) for v in f.readline().split()[1:]]
-        idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
-        return sum(values[:8]) - idle, sum(values[:8])
-
-    def own() -> int:
-        with open("/proc/self/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])  # utime + stime, all threads
-
-    busy0, total0, own0 = *machine(), own()
-    time.sleep(seconds)
-    busy1, total1, own1 = *machine(), own()
-    cores = os.cpu_count() or 1
-    if total1 <= total0:
-        return 0.0
-    return max(0.0, (busy1 - busy0 - (own1 - own0)) / (total1 - total0) * cores)
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _add_lora(model, config: TrainConfig):
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
 
@@ -482,88 +418,16 @@ def _lr_factor(step: int, warmup: int, total: int) -> float:
     return max(0.0, (total - step) / max(1, total - warmup))
 
 
-@contextmanager
-def _progress_reporter(callback: ProgressCallback | None, total: int):
-    """A context giving ``report(step, total, loss)``: the callback, or a Rich bar with ETA."""
-    if callback is not None:
-        yield callback
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (
-        TextColumn("training"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} steps  loss {task.fields[loss]}"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns) as bar:
-        task = bar.add_task("train", total=total, loss="-")
-        yield lambda step, total, loss: bar.update(task, completed=step, total=total, loss=f"{loss:.4f}")
-
-
 def _save(model, result: TrainResult, examples, skipped: int, base, config: TrainConfig) -> None:
     out_dir = result.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(out_dir), save_embedding_layers=False)
-    _write_json(out_dir / "config.json", result.config)
+    write_json(out_dir / "config.json", result.config)
     metrics = {
         k: v for k, v in asdict(result).items() if k not in ("out_dir", "config")
     } | {"examples": len(examples), "skipped_too_long": skipped}
-    _write_json(out_dir / "metrics.json", metrics)
-    _write_json(out_dir / "environment.json", environment(config))
-
-
-def environment(config: TrainConfig) -> dict[str, Any]:
-    """Versions and hardware, so a student can be traced to where it was made."""
-    import peft
-    import torch
-    import transformers
-
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "peft": peft.__version__,
-        "threads": torch.get_num_threads(),
-        "cpu": _cpu_name(),
-        "cuda": _cuda_available(),
-    }
-
-
-def _cpu_name() -> str:
-    info = Path("/proc/cpuinfo")
-    lines = info.read_text().splitlines() if info.exists() else []
-    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
-    return names[0] if names else platform.processor() or platform.machine()
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    tmp.replace(path)
-
-
-def _cuda_available() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
-
-
-def _qlora_kwargs() -> dict[str, Any]:
-    """4-bit base weights (QLoRA) on CUDA machines; bitsandbytes needs a GPU."""
-    import importlib.util
-
-    import torch
-    from transformers import BitsAndBytesConfig
-
-    if importlib.util.find_spec("bitsandbytes") is None:
-        return {"device_map": {"": 0}}  # plain LoRA on the GPU
-    return {
-        "device_map": {"": 0},
-        "quantization_config": BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16
-        )
-    }
+    write_json(out_dir / "metrics.json", metrics)
+    write_json(out_dir / "environment.json", environment())
 
 
 def _hf_template(tokenizer) -> str:

@@ -19,10 +19,7 @@ from protege.apps.showintent.metrics import leak_in
 from protege.apps.showintent import safety
 from protege.apps.showintent.policy import PolicyDecision, decide, effect_limits
 from protege.apps.showintent.schema import BlockedRequest, ShowIntent, intent_to_dict
-from protege.errors import OutputParseError, TeacherError
-from protege.evaluate.gate import GateConfig
-from protege.graduation import Graduation
-from protege.store import inputs_hash
+from protege import GateConfig, Graduation, OutputParseError, TeacherError, inputs_hash
 
 ChatRole = Literal["operator", "crew", "audience"]
 UserRole = Literal["foh", "operator", "crew", "audience", "unknown"]
@@ -128,8 +125,6 @@ class Translation:
 def translate(message: str, show_state: dict | None = None, cue_catalog_subset: list[str] | None = None,
               chat_role: str = "operator", user_role: str = "foh", locale: str = "pt-BR") -> Translation:
     """One operator message through the router, then through the policy."""
-    from protege.router import last_call
-
     show_state = show_state if show_state is not None else default_show_state()
     subset = list(cue_catalog_subset or [])
     started = time.perf_counter()
@@ -143,7 +138,7 @@ def translate(message: str, show_state: dict | None = None, cue_catalog_subset: 
     latency = (time.perf_counter() - started) * 1000
     decision = decide(intent, message=message, show_state=show_state, cue_catalog_subset=subset,
                       chat_role=chat_role, user_role=user_role)
-    info = last_call()
+    info = protege.last_call()
     return Translation(intent, decision, info.get("answered_by", "teacher"), info.get("model"),
                        info.get("fallback"), latency, error)
 

@@ -13,8 +13,10 @@ from typing import Any
 
 import typer
 
+import protege
 from protege.apps.showintent.curated import CuratedImportError, import_curated
 from protege.apps.showintent.generator import Row, generate_rows
+from protege.cli.common import console, fail, progress_bar
 
 # The demo's training budget, so the loop stays within 20 minutes on 2 cores. Measured: where the
 # CPU has AVX512-BF16, the 2-epoch plan (422 steps) took 13.7 min and the rest of the loop 3 min;
@@ -26,14 +28,10 @@ app = typer.Typer(help="AI Party ShowIntent: data, eval, dry runs and the whole 
 
 
 def _console():
-    from protege.cli.common import console
-
     return console
 
 
 def _fail(message: str) -> None:
-    from protege.cli.common import fail
-
     fail(message)
 
 
@@ -44,13 +42,11 @@ def _call_site() -> Any:
 
 
 def _store_examples(examples: list[Any]) -> None:
-    from protege.store import Store
-
     site = _call_site()
     required = set(site.input_schema.get("required", []))
     if examples and (missing := required - set(examples[0].inputs)):
         _fail(f"the call site {site.name} needs inputs {sorted(missing)} that these rows do not have")
-    store = Store.open()
+    store = protege.Store.open()
     store.register_site(site.name, site.fingerprint, site.input_schema, site.output_schema)
     ids = store.add_examples(site.name, site.fingerprint, examples)
     _console().print(f"stored {len(ids)} example(s) for {site.name} ({site.fingerprint})")
@@ -80,9 +76,7 @@ def generate(
         tmp.replace(out)
         _console().print(f"wrote {len(payload)} row(s) to {out}")
     if store:
-        from protege.store import ExampleIn
-
-        _store_examples([ExampleIn(inputs=p["inputs"], output=p["output"], source="synthetic", tags=p["tags"],
+        _store_examples([protege.ExampleIn(inputs=p["inputs"], output=p["output"], source="synthetic", tags=p["tags"],
                                    provenance=p["provenance"]) for p in payload])
     categories = Counter(r.category for r in generated)
     locales = Counter(r.inputs["locale"] for r in generated)
@@ -195,7 +189,6 @@ def eval_cmd(
 
     from protege.apps.showintent.evalrun import EvalSetupError, run_eval, save_report
     from protege.apps.showintent.metrics import load_eval_cases, load_locked_eval
-    from protege.cli.common import progress_bar
 
     chosen = _eval_setup(model)
     try:
@@ -229,7 +222,6 @@ def baseline_cmd(
     """Write a timestamped baseline report (default: the base model, prompt only, same decoding)."""
     from protege.apps.showintent.evalrun import run_eval, save_report
     from protege.apps.showintent.metrics import load_eval_cases, load_locked_eval
-    from protege.cli.common import progress_bar
 
     chosen = _eval_setup(model)
     cases = load_eval_cases(cases_file) if cases_file else load_locked_eval()
@@ -270,9 +262,7 @@ def run_cmd(
         chat_role=meta.get("chat_role", "operator"), user_role=meta.get("user_role", "foh"),
         locale=meta.get("locale") or data.get("locale") or "pt-BR",
     )
-    from protege.router import drain
-
-    drain()
+    protege.drain()
     print(json.dumps({
         "intent": result.intent,
         "policy": {"decision": result.decision.decision, "reasons": list(result.decision.reasons)},
@@ -296,12 +286,10 @@ def demo_cmd(
 ) -> None:
     """The whole loop on the embedded defaults: teacher -> train -> gate -> shadow -> student -> eval."""
     from protege.apps.showintent.demo import run_demo
-    from protege.cli.common import progress_bar
-    from protege.train.recipe import TrainConfig
 
     chosen = {"max_steps": max_steps, "epochs": epochs, "lora_layers": lora_layers, "focus": focus,
               "max_minutes": train_minutes or None}
     overrides = {k: v for k, v in chosen.items() if v is not None}
-    code = run_demo(rows=rows, seed=seed, train_config=TrainConfig(**overrides), console=_console(),
+    code = run_demo(rows=rows, seed=seed, train_config=protege.TrainConfig(**overrides), console=_console(),
                     progress_bar=progress_bar, strict=strict if strict is not None else _strict_from_env())
     raise typer.Exit(code)

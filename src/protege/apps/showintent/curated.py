@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from protege import ExampleIn, redact_text, redact_value
 from protege.apps.showintent.policy import decide, normalize_decision
 from protege.apps.showintent.schema import SHOWINTENT_ADAPTER, intent_to_dict
-from protege.redact import redact_text, redact_value
 
 HEADER = ("id", "input", "locale", "context", "current_mood", "expected_intent_json",
           "expected_policy_decision", "tags", "notes", "approved_by_human")
@@ -40,8 +40,6 @@ class CuratedRow:
     notes: str = ""
 
     def to_example_in(self) -> Any:
-        from protege.store import ExampleIn
-
         return ExampleIn(inputs=self.inputs, output=self.expected_intent, source="curated", approved=True,
                          tags=self.tags, provenance={"curated_id": self.id, "csv_row": self.row_number,
                                                      "expected_policy_decision": self.expected_decision,

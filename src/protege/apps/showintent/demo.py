@@ -15,14 +15,11 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
-from protege import router
+import protege
 from protege.apps.showintent.callsite import LABELS, parse_show_intent, translate
 from protege.apps.showintent.evalrun import latest_report, run_eval, save_report
 from protege.apps.showintent.generator import generate_rows
 from protege.apps.showintent.metrics import compare_reports, format_comparison, format_report, load_locked_eval
-from protege.registry import Registry
-from protege.store import Store
-from protege.students.runtime import StudentLoadError
 
 # (message, chat_role, user_role, locale, the teacher's label): faithful translations; the policy decides
 LIVE_MESSAGES = [
@@ -43,19 +40,16 @@ SUBSET = ["doors_idle", "premium_tropical", "neon_pulse", "supernova_bloom", "go
 def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_rows: int = 80,
              progress_bar: Callable, strict: bool = False) -> int:
     """Returns the exit code: 0 when the loop completed; with ``strict``, 2 unless demo-ready."""
-    from protege.graduation import gate_site
-    from protege.train.pipeline import train_site
-
     site = parse_show_intent.site
-    store = Store.default()
-    registry = Registry(store)
+    store = protege.Store.default()
+    registry = protege.Registry(store)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
 
     console.rule("1. teacher: labelled operator messages through the call site")
     if store.route(site.name) != "teacher":
         registry.set_route(site.name, "teacher", reason="demo: start again from the teacher")
-        router.forget_state(site.name)
+        protege.forget_state(site.name)
     generated = generate_rows(rows, seed)
     with progress_bar("teacher calls") as update:
         for i, row in enumerate(generated, start=1):
@@ -67,7 +61,7 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
 
     console.rule("2. train the student (LoRA on SmolLM2-135M, CPU)")
     t = time.perf_counter()
-    version = train_site(site, config=train_config, store=store, registry=registry)
+    version = protege.train_site(site, config=train_config, store=store, registry=registry)
     console.print(f"registered {version.label}: {version.n_train} train examples, metrics {version.metrics}")
     planned, trained = version.metrics.get("planned_steps"), version.metrics.get("steps")
     if planned and trained and trained < planned:
@@ -79,8 +73,8 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
     t = time.perf_counter()
     try:
         with progress_bar("gate eval") as update:
-            outcome = gate_site(site, version=version.version, store=store, registry=registry, progress=update)
-    except StudentLoadError as exc:
+            outcome = protege.gate_site(site, version=version.version, store=store, registry=registry, progress=update)
+    except protege.StudentLoadError as exc:
         console.print(f"[bold red]{version.label} cannot run on this machine: {exc}[/]")
         console.print(f"the teacher's {len(generated)} examples and {version.label} are kept; the call site stays "
                       "on the teacher. Fix the runtime (`protege runtime check`), then `protege gate "
@@ -99,8 +93,8 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
             for i, row in enumerate(fresh, start=1):
                 LABELS.add(row.inputs, row.expected_intent)
                 parse_show_intent(**row.inputs)
-                router.drain()
-                router.forget_state(site.name)
+                protege.drain()
+                protege.forget_state(site.name)
                 update(i, len(fresh))
                 if store.route(site.name) == "student":
                     break
@@ -122,7 +116,7 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
         if not serving:
             cells.append(_candidate_says(version, message, chat_role, user_role, locale))
         table.add_row(*cells)
-    router.drain()
+    protege.drain()
     console.print(table)
 
     console.rule("6. the student on the hand-written locked eval set")
@@ -150,11 +144,9 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
 def _candidate_says(version, message: str, chat_role: str, user_role: str, locale: str) -> str:
     """The candidate's answer and the policy's decision on it, without serving it."""
     from protege.apps.showintent.policy import decide
-    from protege.students.runtime import StudentRuntime
-
     site = parse_show_intent.site
     inputs = _live_inputs(message, chat_role, user_role, locale)
-    answer = StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256).answer(site.student_prompt(inputs), site.output_schema)
+    answer = protege.StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256).answer(site.student_prompt(inputs), site.output_schema)
     intent = answer.parsed_json or {}
     decision = decide(intent or None, message=message, show_state=inputs["show_state"], cue_catalog_subset=SUBSET,
                       chat_role=chat_role, user_role=user_role)

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import protege
 from protege.apps.showintent.callsite import parse_show_intent
 from protege.apps.showintent.metrics import CaseResult, EvalCase, evaluate
 from protege.apps.showintent.schema import SCHEMA_VERSION
-from protege.students.runtime import StudentLoadError
 
 Answer = Callable[[dict], tuple[str, float]]
 """inputs -> (raw model output, latency ms)."""
@@ -53,9 +53,7 @@ def answerer(model: str) -> tuple[Answer, str]:
     """An answer function for ``model`` and the label reports show for it."""
     site = parse_show_intent.site
     if model == "student" or model.startswith("student@"):
-        from protege.registry import Registry
-
-        registry = Registry()
+        registry = protege.Registry()
         if "@" in model:
             version = registry.get(site.name, int(model.split("@")[1].lstrip("v")))
         else:
@@ -67,32 +65,25 @@ def answerer(model: str) -> tuple[Answer, str]:
             raise EvalSetupError(f"student {version.label}: {changed}")
         try:
             return gguf_answerer(version.gguf_path, version.gguf_sha256), f"student {version.label}"
-        except StudentLoadError as exc:
+        except protege.StudentLoadError as exc:
             raise EvalSetupError(f"student {version.label}: {exc}") from exc
     if model == "base":
-        from protege.students.base import resolve_base_model
-
         def teacher_prompt(inputs: dict) -> str:
             return site.teacher_messages(inputs)[-1]["content"]
 
-        return _llama(resolve_base_model().gguf_path, teacher_prompt, n_ctx=4096), "base model, prompt only"
+        return _llama(protege.resolve_base_model().gguf_path, teacher_prompt, n_ctx=4096), "base model, prompt only"
     if model == "teacher":
-        from protege.router import teacher_for
-
-        return _teacher(teacher_for(site)), f"teacher {teacher_for(site).model}"
-    from protege.teachers import resolve_teacher
-
+        teacher = protege.default_router().teacher_for(site)
+        return _teacher(teacher), f"teacher {teacher.model}"
     try:
-        teacher = resolve_teacher(model)
+        teacher = protege.resolve_teacher(model)
     except ValueError as exc:
         raise EvalSetupError(f"--model {model!r}: use student, base, teacher, ollama:NAME or openai:NAME ({exc})") from exc
     return _teacher(teacher), model
 
 
 def _llama(gguf_path, render: Callable[[dict], str], n_ctx: int = 2048, expected_sha256: str | None = None) -> Answer:
-    from protege.students.runtime import StudentRuntime
-
-    runtime = StudentRuntime.load(gguf_path, n_ctx=n_ctx, expected_sha256=expected_sha256)
+    runtime = protege.StudentRuntime.load(gguf_path, n_ctx=n_ctx, expected_sha256=expected_sha256)
     schema = parse_show_intent.site.output_schema
 
     def answer(inputs: dict) -> tuple[str, float]:
@@ -103,18 +94,15 @@ def _llama(gguf_path, render: Callable[[dict], str], n_ctx: int = 2048, expected
 
 
 def _teacher(teacher) -> Answer:
-    from protege.errors import TeacherError
-    from protege.teachers import TeacherRequest
-
     site = parse_show_intent.site
 
     def answer(inputs: dict) -> tuple[str, float]:
         started = time.perf_counter()
-        request = TeacherRequest(site=site.name, fingerprint=site.fingerprint, messages=site.teacher_messages(inputs),
+        request = protege.TeacherRequest(site=site.name, fingerprint=site.fingerprint, messages=site.teacher_messages(inputs),
                                  output_schema=site.output_schema, inputs=inputs, args=inputs)
         try:
             text = teacher.complete(request).text
-        except TeacherError as exc:
+        except protege.TeacherError as exc:
             text = f"(teacher error: {exc})"
         return text, (time.perf_counter() - started) * 1000
 
@@ -155,9 +143,7 @@ def run_answers(cases: list[EvalCase], answer: Answer, label: str, *, progress=N
 
 
 def reports_dir() -> Path:
-    from protege.config import settings
-
-    folder = settings().home / "reports" / "showintent"
+    folder = protege.settings().home / "reports" / "showintent"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

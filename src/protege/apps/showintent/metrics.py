@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+import protege
 from protege.apps.showintent.policy import decide, normalize_decision
 from protege.apps.showintent.schema import SCHEMA_VERSION, SHOWINTENT_ADAPTER
 
@@ -119,9 +120,7 @@ def rate(hits: int, n: int) -> float:
 
 def p95(values: Sequence[float]) -> float | None:
     """Nearest-rank 95th percentile (the spec's definition), or None without values."""
-    from protege.evaluate.metrics import percentile_nearest_rank
-
-    return round(percentile_nearest_rank(values, 95), 4) if values else None
+    return round(protege.percentile_nearest_rank(values, 95), 4) if values else None
 
 
 def leak_in(text: str, must_not_include: Iterable[str]) -> bool:
