@@ -14,7 +14,6 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-import sqlalchemy as sa
 from pydantic import BaseModel, Field
 
 from protege.callsite import CallSite
@@ -22,7 +21,6 @@ from protege.evaluate.promote import gate_site
 from protege.registry import Registry
 from protege.store import Store
 from protege.store import leases as lease
-from protege.store.tables import calls, examples
 from protege.train.pipeline import train_site
 
 log = logging.getLogger("protege.worker")
@@ -51,20 +49,12 @@ def new_examples(store: Store, site: CallSite, registry: Registry) -> int:
     """Approved examples of the site's fingerprint that arrived after its newest version."""
     versions = [v for v in registry.versions(site.name) if v.fingerprint == site.fingerprint]
     since = versions[-1].created_at if versions else None
-    query = sa.select(sa.func.count()).select_from(examples).where(
-        examples.c.site == site.name, examples.c.fingerprint == site.fingerprint, examples.c.approved.is_(True))
-    if since is not None:
-        query = query.where(examples.c.created_at > since)
-    with store.engine.connect() as conn:
-        return conn.execute(query).scalar() or 0
+    return store.count_examples(site.name, site.fingerprint, since=since)
 
 
 def calls_per_minute(store: Store, site: str, minutes: float = 10.0) -> float:
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes)
-    with store.engine.connect() as conn:
-        n = conn.execute(sa.select(sa.func.count()).select_from(calls)
-                         .where(calls.c.site == site, calls.c.created_at > since)).scalar() or 0
-    return n / minutes
+    return store.count_calls(site, since=since) / minutes
 
 
 def due(store: Store, site: CallSite, registry: Registry, config: WorkerConfig) -> str | None:

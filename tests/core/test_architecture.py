@@ -150,3 +150,14 @@ def test_apps_import_only_the_public_api():
             if not allowed:
                 private.append(f"{path.relative_to(SRC)}:{line}: {target}")
     assert private == []
+
+
+def test_every_sql_statement_lives_in_the_store():
+    outside = []
+    for path in SRC.rglob("*.py"):
+        if path.is_relative_to(SRC / "store"):
+            continue
+        for target in ("import sqlalchemy", "from sqlalchemy", "protege.store.tables", ".engine.connect", ".engine.begin"):
+            if target in path.read_text(encoding="utf-8"):
+                outside.append(f"{path.relative_to(SRC)}: {target}")
+    assert outside == []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
 
@@ -16,6 +17,7 @@ PINNED_COLUMNS = {
     "calls": [
         "id", "site", "fingerprint", "role", "model", "inputs", "prompt", "raw_output", "parsed_output",
         "verdicts", "latency_ms", "tokens_in", "tokens_out", "cost_usd", "error", "meta", "created_at",
+        "live", "agree", "version", "fallback_kind",
     ],
     "examples": [
         "id", "site", "fingerprint", "inputs", "inputs_hash", "output", "source", "teacher_model",
@@ -128,3 +130,34 @@ def test_postgres_store_and_concurrent_writers(pg_url):
     _run_writers(pg_url, 4, 50)
     assert len(store.examples("sites_for_tests:create_next_level")) == 200
     store.engine.dispose()
+
+
+def test_live_outcomes_move_from_meta_to_indexed_columns_keeping_old_rows(tmp_path):
+    """A store written before 0004 keeps its rows; their live outcomes become columns that live
+    monitoring reads with one bounded query."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = engine.create_engine(url)
+    assert engine.upgrade(old, to="0003_leases") == "0003_leases"
+    insert = sa.text("INSERT INTO calls (site, fingerprint, role, inputs, meta, created_at) "
+                     "VALUES ('s', 'f', :role, '{}', :meta, '2026-01-01 00:00:00')")
+    with old.begin() as conn:
+        for role, meta in [("student", {"live": "shadow", "agree": True, "version": 3}),
+                           ("student", {"live": "shadow", "agree": False, "version": 3}),
+                           ("student", {"live": "serve", "fallback": None, "version": 3}),
+                           ("teacher", {"attempt": 1})]:
+            conn.execute(insert, {"role": role, "meta": json.dumps(meta)})
+    old.dispose()
+
+    store = Store(url)  # migrates to the newest revision
+    assert engine.current_revision(store.engine) == engine.head_revision()
+    assert store.live_outcomes("s", 3, kinds=("shadow",), limit=10) == [True, False]
+    assert store.live_outcomes("s", 3, kinds=("shadow",), limit=1) == [False]  # the newest only
+    assert store.live_outcomes("s", 4, kinds=("shadow",), limit=10) == []
+    rows = store.calls("s", limit=10)
+    assert [(r["live"], r["agree"], r["version"]) for r in rows] == [
+        (None, None, None), ("serve", None, 3), ("shadow", False, 3), ("shadow", True, 3)]
+    assert rows[1]["meta"] == {"live": "serve", "fallback": None, "version": 3}  # meta kept as it was
+    store.update_call_meta(rows[1]["id"], {"live": "spot_check", "agree": True})
+    assert store.live_outcomes("s", 3, kinds=("spot_check",), limit=10) == [True]
+    indexes = {ix["name"] for ix in sa.inspect(store.engine).get_indexes("calls")}
+    assert "ix_calls_live" in indexes

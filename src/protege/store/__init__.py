@@ -18,10 +18,10 @@ from protege.config import on_change, settings
 from protege.parsing import canonical_json
 from protege.store import engine as _engine
 from protege.store.tables import call_sites, calls, examples, site_routes
+from protege.store.versions import VersionQueries
 
 Source = Literal["teacher", "synthetic", "curated", "import"]
 SOURCES = ("teacher", "synthetic", "curated", "import")
-ROUTES = ("teacher", "shadow", "student")
 
 
 def now() -> datetime:
@@ -85,7 +85,7 @@ class CallRecord:
     meta: dict = field(default_factory=dict)
 
 
-class Store:
+class Store(VersionQueries):
     _defaults: dict[str, Store] = {}
     _lock = threading.Lock()
 
@@ -145,21 +145,6 @@ class Store:
             ).mappings().all()
         return [dict(r) for r in rows]
 
-    def route(self, site: str) -> str:
-        with self.engine.connect() as conn:
-            found = conn.execute(sa.select(site_routes.c.route).where(site_routes.c.site == site)).scalar()
-        return found or "teacher"
-
-    def set_route(self, site: str, route: str, conn: sa.Connection | None = None) -> None:
-        if route not in ROUTES:
-            raise ValueError(f"route must be one of {', '.join(ROUTES)}, not {route!r}")
-        if conn is None:
-            with self.engine.begin() as own:
-                return self.set_route(site, route, own)
-        updated = conn.execute(site_routes.update().where(site_routes.c.site == site).values(route=route, updated_at=now()))
-        if updated.rowcount == 0:
-            conn.execute(site_routes.insert().values(site=site, route=route, updated_at=now()))
-
     # ----- calls and examples
     def record_call(self, call: CallRecord, example: ExampleIn | None = None) -> int:
         """Insert a call row, and the example it yields, in one transaction. Returns the call id."""
@@ -167,7 +152,7 @@ class Store:
             raise ValueError("student answers never become training data")
         with self.engine.begin() as conn:
             call_id = conn.execute(
-                calls.insert().values(**call.__dict__, created_at=now())
+                calls.insert().values(**call.__dict__, **_live_columns(call.meta), created_at=now())
             ).inserted_primary_key[0]
             if example is not None:
                 example.call_id = call_id
@@ -200,6 +185,20 @@ class Store:
         with self.engine.connect() as conn:
             return [ExampleRow(**dict(r)) for r in conn.execute(query).mappings()]
 
+    def count_examples(self, site: str, fingerprint: str, *, since: datetime | None = None) -> int:
+        """Approved examples of (site, fingerprint), those created after ``since`` when given."""
+        query = sa.select(sa.func.count()).select_from(examples).where(
+            examples.c.site == site, examples.c.fingerprint == fingerprint, examples.c.approved.is_(True))
+        if since is not None:
+            query = query.where(examples.c.created_at > since)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar() or 0
+
+    def count_calls(self, site: str, *, since: datetime) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(calls)
+                                .where(calls.c.site == site, calls.c.created_at > since)).scalar() or 0
+
     def set_splits(self, assignments: dict[int, str]) -> None:
         with self.engine.begin() as conn:
             for example_id, split in assignments.items():
@@ -213,26 +212,24 @@ class Store:
             return [dict(r) for r in conn.execute(query).mappings()]
 
     def update_call_meta(self, call_id: int, changes: dict) -> None:
-        """Add keys to a call's meta (live outcomes arrive after the call is recorded)."""
+        """Add keys to a call's meta (live outcomes arrive after the call is recorded); the live
+        columns follow."""
         with self.engine.begin() as conn:
             meta = conn.execute(sa.select(calls.c.meta).where(calls.c.id == call_id)).scalar() or {}
-            conn.execute(calls.update().where(calls.c.id == call_id).values(meta={**meta, **changes}))
+            merged = {**meta, **changes}
+            conn.execute(calls.update().where(calls.c.id == call_id).values(meta=merged, **_live_columns(merged)))
 
     def live_outcomes(self, site: str, version: int, *, kinds: tuple[str, ...], limit: int) -> list[bool]:
-        """Agreement of a version's student with the teacher on live traffic, oldest first."""
+        """Agreement of a version's student with the teacher on live traffic, oldest first
+        (the newest ``limit``; one indexed query)."""
         query = (
-            sa.select(calls.c.meta).where(calls.c.site == site, calls.c.role == "student")
-            .order_by(calls.c.id.desc()).limit(limit * 25)
+            sa.select(calls.c.agree)
+            .where(calls.c.site == site, calls.c.version == version, calls.c.live.in_(kinds),
+                   calls.c.role == "student", calls.c.agree.is_not(None))
+            .order_by(calls.c.id.desc()).limit(limit)
         )
-        found: list[bool] = []
         with self.engine.connect() as conn:
-            for meta in conn.execute(query).scalars():
-                meta = meta or {}
-                if meta.get("version") == version and meta.get("live") in kinds and "agree" in meta:
-                    found.append(bool(meta["agree"]))
-                    if len(found) == limit:
-                        break
-        return found[::-1]
+            return [bool(a) for a in conn.execute(query).scalars()][::-1]
 
     def find_teacher_answer(self, site: str, fingerprint: str, hash_: str) -> tuple[str, str] | None:
         """The newest successful teacher answer recorded for these inputs: (raw text, model)."""
@@ -299,20 +296,25 @@ def _savings(conn: sa.Connection, site: str) -> dict:
         sa.select(sa.func.avg(calls.c.cost_usd), sa.func.avg(calls.c.latency_ms))
         .where(calls.c.site == site, calls.c.role == "teacher", calls.c.error.is_(None))
     ).one()
-    served, student_ms = 0, 0.0
-    for meta, latency in conn.execute(
-        sa.select(calls.c.meta, calls.c.latency_ms).where(
-            calls.c.site == site, calls.c.role == "student", calls.c.error.is_(None))
-    ):
-        if (meta or {}).get("live") in ("serve", "spot_check"):
-            served += 1
-            student_ms += latency or 0.0
+    served, student_ms = conn.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(calls.c.latency_ms), 0.0)).where(
+            calls.c.site == site, calls.c.role == "student", calls.c.error.is_(None),
+            calls.c.live.in_(("serve", "spot_check")))
+    ).one()
     teacher_cost, teacher_ms = teacher
     return {
         "served_by_student": served,
         "saved_usd": round(served * teacher_cost, 6) if teacher_cost is not None else None,
         "saved_seconds": round(served * (teacher_ms or 0.0) / 1000 - student_ms / 1000, 3) if served and teacher_ms else 0.0,
     }
+
+
+LIVE_COLUMNS = ("live", "agree", "version", "fallback_kind")
+
+
+def _live_columns(meta: dict | None) -> dict:
+    """The live-outcome columns of a call, from the meta the router writes."""
+    return {column: (meta or {}).get(column) for column in LIVE_COLUMNS}
 
 
 def _example_values(site: str, fingerprint: str, row: ExampleIn) -> dict:

@@ -62,19 +62,20 @@ def current_revision(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: sa.Engine) -> str:
-    """Bring the database to the newest migration; returns the revision it is at."""
+def upgrade(engine: sa.Engine, to: str = "head") -> str:
+    """Bring the database to the newest migration (or ``to``); returns the revision it is at."""
+    target = head_revision() if to == "head" else to
     with _migration_lock(engine):
-        if current_revision(engine) == head_revision():
-            return head_revision()
+        if current_revision(engine) == target:
+            return target
         cfg = _alembic_config()
         try:
             with engine.begin() as conn:
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, target)
         except Exception as exc:
             raise StoreError(f"migrating the store at {engine.url!r} failed: {exc}") from exc
-    return head_revision()
+    return target
 
 
 @contextlib.contextmanager

@@ -48,7 +48,13 @@ calls = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("meta", sa.JSON),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # how a student answer was used and judged live (also in meta, for reading a call whole)
+    sa.Column("live", sa.String(16)),
+    sa.Column("agree", sa.Boolean),
+    sa.Column("version", sa.Integer),
+    sa.Column("fallback_kind", sa.String(32)),
     sa.Index("ix_calls_site_created", "site", "created_at"),
+    sa.Index("ix_calls_live", "site", "version", "live", "id"),
 )
 
 examples = sa.Table(
