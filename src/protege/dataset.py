@@ -31,6 +31,8 @@ class Dataset:
     recent: list[ExampleRow] = field(default_factory=list)
     filtered_out: list[tuple[int, str]] = field(default_factory=list)
     """(example id, reason) of examples a validator removed."""
+    filtered: bool = True
+    """Whether the training examples were filtered by the site's validators."""
 
     @property
     def hash(self) -> str:
@@ -73,7 +75,7 @@ def build_dataset(
         row.split = split
     if assignments:
         store.set_splits(assignments)
-    data = Dataset(site.name, site.fingerprint, train=[], eval=[])
+    data = Dataset(site.name, site.fingerprint, train=[], eval=[], filtered=filter_with_validators)
     for row in newest.values():
         if row.split == "eval":
             data.eval.append(row)

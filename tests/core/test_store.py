@@ -30,6 +30,10 @@ PINNED_COLUMNS = {
     "site_aliases": ["site", "alias", "version", "updated_at"],
     "events": ["id", "site", "kind", "from_value", "to_value", "reason", "numbers", "created_at"],
     "leases": ["name", "owner", "expires_at"],
+    "reviews": [
+        "id", "site", "reviewer", "teacher_call_id", "student_call_id", "role", "label", "scores", "note",
+        "created_at", "answered_at",
+    ],
 }
 
 

@@ -34,6 +34,7 @@ def test_graduation_end_to_end(store):
     # 2. train v1; black examples fail the validator and are filtered out of training
     v1 = train_site(site, config=CONFIG, store=store, registry=registry)
     assert v1.version == 1 and registry.aliases(site.name) == {"candidate": 1}
+    assert v1.train_config["filter_with_validators"] is True  # which data set it learned from
     # 3. gate: v1 holds the gate on the locked eval set -> active, route shadow
     outcome = gate_site(site, store=store, registry=registry)
     assert outcome.promoted, outcome.decision.reasons

@@ -179,7 +179,7 @@ def test_after_step_hook_sees_every_step_and_can_snapshot_the_adapter(base_model
 
 
 def test_focus_brings_back_the_pairs_still_wrong_and_zero_keeps_plain_epochs():
-    from protege.train.recipe import _batch_stream
+    from protege.train.schedule import batch_stream as _batch_stream
 
     examples = [([1] * (5 + i % 3), 1) for i in range(40)]
     last_loss = [0.01] * 40
@@ -198,7 +198,7 @@ def test_focus_brings_back_the_pairs_still_wrong_and_zero_keeps_plain_epochs():
 
 
 def test_steps_within_a_time_budget():
-    from protege.train.recipe import steps_within
+    from protege.train.schedule import steps_within
 
     assert steps_within(60, elapsed=10, done=5, planned=100) == 30  # 2 s a step: 25 more fit
     assert steps_within(600, elapsed=10, done=5, planned=100) == 100  # never past the plan

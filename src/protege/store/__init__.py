@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from protege.config import on_change, settings
 from protege.parsing import canonical_json
 from protege.store import engine as _engine
+from protege.store.reviews import ReviewQueries
 from protege.store.tables import call_sites, calls, examples, site_routes
 from protege.store.versions import VersionQueries
 
@@ -85,7 +86,7 @@ class CallRecord:
     meta: dict = field(default_factory=dict)
 
 
-class Store(VersionQueries):
+class Store(VersionQueries, ReviewQueries):
     _defaults: dict[str, Store] = {}
     _lock = threading.Lock()
 

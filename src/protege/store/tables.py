@@ -130,3 +130,22 @@ leases = sa.Table(
     sa.Column("owner", sa.String(200), nullable=False),
     sa.Column("expires_at", sa.Float, nullable=False),
 )
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    # one row per answer a person scores: one side of a blinded (teacher, student) pair
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("site", sa.String(400), nullable=False),
+    sa.Column("reviewer", sa.String(200), nullable=False),
+    sa.Column("teacher_call_id", sa.Integer, sa.ForeignKey("calls.id"), nullable=False),
+    sa.Column("student_call_id", sa.Integer, sa.ForeignKey("calls.id"), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("label", sa.String(8), nullable=False),
+    sa.Column("scores", sa.JSON, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("answered_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("reviewer", "teacher_call_id", "student_call_id", "role", name="uq_reviews_pair_role"),
+    sa.Index("ix_reviews_site", "site", "reviewer"),
+)

@@ -58,7 +58,7 @@ def train_site(
         (staging / "dataset.json").write_text(json.dumps({
             "site": site.name, "fingerprint": site.fingerprint, "dataset_hash": data.hash,
             "train_ids": [r.id for r in data.train], "eval_ids": [r.id for r in data.eval],
-            "filtered_out": data.filtered_out,
+            "filter_with_validators": data.filtered, "filtered_out": data.filtered_out,
         }, indent=1))
         (staging / "output_schema.json").write_text(json.dumps(site.output_schema))
         metrics = {
@@ -71,7 +71,8 @@ def train_site(
             site.name, site.fingerprint, staging,
             base_model=base.id, base_sha256=file_sha256(base.gguf_path) if base.gguf_path else None,
             gguf_file=GGUF_NAME, dataset_hash=data.hash, n_train=len(data.train),
-            train_config=result.config | {"student_inputs": site.student_inputs}, metrics=metrics,
+            train_config=result.config | {"student_inputs": site.student_inputs,
+                                          "filter_with_validators": data.filtered}, metrics=metrics,
         )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -32,6 +32,7 @@ from protege.students.base import BaseModel
 from protege.students.chat import CHATML_TEMPLATE, chat_template_of, render_chat
 from protege.train.machine import cuda_available, environment, idle_cores, peak_rss_mb, qlora_kwargs, resolve_bf16
 from protege.train.progress import ProgressCallback, progress_reporter, write_json
+from protege.train.schedule import BUDGET_TIMED_STEPS, batch_stream, lr_factor, steps_within
 """Called after each optimizer step as ``progress(step, total_steps, loss)``."""
 StepHook = Callable[[int, Any], None]
 """Called after each optimizer step as ``hook(step, peft_model)``: a bench saves snapshots with it."""
@@ -167,10 +168,10 @@ def train_student(
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: _lr_factor(step, config.warmup_steps, plan["steps"])
+        optimizer, lambda step: lr_factor(step, config.warmup_steps, plan["steps"])
     )
     last_loss = [1.0] * len(examples)  # each pair's loss when it was last in a batch
-    batches = _batch_stream(examples, config, random.Random(config.seed), last_loss)
+    batches = batch_stream(examples, config, random.Random(config.seed), last_loss)
     losses: list[float] = []
     tokens = 0
     model.train()
@@ -216,18 +217,6 @@ def train_student(
     )
     _save(model, result, examples, skipped, base, config)
     return result
-
-
-BUDGET_TIMED_STEPS = 5
-"""Steps timed before a time budget resizes the plan (the first steps carry warm-up costs)."""
-
-
-def steps_within(budget_seconds: float, elapsed: float, done: int, planned: int) -> int:
-    """How many steps in all fit ``budget_seconds``, at the mean time per step so far: never
-    more than planned, never fewer than already done."""
-    per_step = elapsed / max(1, done)
-    fits = done + int(max(0.0, budget_seconds - elapsed) / per_step)
-    return max(done, min(planned, fits))
 
 
 def load_tokenizer(base: BaseModel):
@@ -375,47 +364,6 @@ def _top_layers(model, top: int | None) -> list[int] | None:
     if top is None or total is None or top >= total:
         return None
     return list(range(total - top, total))
-
-
-def _batch_stream(examples, config: TrainConfig, rng: random.Random, last_loss: Sequence[float]):
-    """Endless batches of example indices, reshuffled each epoch; with grouping, similar lengths
-    share a batch.
-
-    Grouping sorts within windows of 16 batches, then shuffles the batches, so each batch has
-    little padding while the order stays random. With ``focus``, every epoch after the first
-    keeps a random (1 - focus) share of the pairs and draws the rest, with replacement, in
-    proportion to each pair's last loss (capped at 4x the mean, so a few unlearnable pairs
-    cannot take the whole share).
-    """
-    size = config.batch_size
-    everyone = range(len(examples))
-    epoch = 0
-    while True:
-        order = list(everyone)
-        rng.shuffle(order)
-        if epoch and config.focus:
-            drawn = round(config.focus * len(order))
-            cap = 4 * sum(last_loss) / max(1, len(last_loss))
-            weights = [min(loss, cap) + 1e-6 for loss in last_loss]
-            order = order[drawn:] + rng.choices(everyone, weights=weights, k=drawn)
-            rng.shuffle(order)
-        epoch += 1
-        if config.length_grouping:
-            window = size * 16
-            order = [
-                i
-                for start in range(0, len(order), window)
-                for i in sorted(order[start : start + window], key=lambda i: len(examples[i][0]))
-            ]
-        batches = [order[i : i + size] for i in range(0, len(order), size)]
-        rng.shuffle(batches)
-        yield from batches
-
-
-def _lr_factor(step: int, warmup: int, total: int) -> float:
-    if step < warmup:
-        return (step + 1) / (warmup + 1)
-    return max(0.0, (total - step) / max(1, total - warmup))
 
 
 def _save(model, result: TrainResult, examples, skipped: int, base, config: TrainConfig) -> None:

@@ -1,4 +1,5 @@
-"""`protege rpg ...`: check maps against every rule, and play the game through the router."""
+"""`protege rpg ...`: check maps against every rule, play the game through the router, score
+teacher and student maps by hand (blinded), and build filtered or unfiltered training data."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="RPG level generation: validate maps, play the game through protege.", no_args_is_help=True)
+app = typer.Typer(help="RPG level generation: validate maps, play the game, review maps by hand, build data.",
+                  no_args_is_help=True)
 
 
 def _console():
@@ -100,3 +102,152 @@ def play_cmd(
         _console().print(_summary_line(summary, "level(s)"), markup=False)
     if any(p.error for p in played):
         raise typer.Exit(1)
+
+
+SITES = ("level", "map")
+
+
+def _site(which: str):
+    from protege.apps.rpg.callsite import create_next_level, create_next_map
+
+    return (create_next_level if which == "level" else create_next_map).site
+
+
+@app.command("review")
+def review_cmd(
+    report: bool = typer.Option(False, "--report", help="Compare teacher and student from the scores stored so far."),
+    as_json: bool = typer.Option(False, "--json", help="With --report: print the report as JSON."),
+    html: Path = typer.Option(None, "--html", dir_okay=False, help="With --report: also write the report as an HTML page."),
+    reviewer: str = typer.Option(None, "--reviewer", help="Who scores (default: $USER); --report pools every reviewer unless given."),
+    seed: int = typer.Option(None, "--seed", help="Seed of the A/B order (default: a fresh random one)."),
+    bootstrap_seed: int = typer.Option(0, "--bootstrap-seed", help="With --report: seed of the bootstrap intervals."),
+    limit: int = typer.Option(5000, "--limit", min=1, help="Read the newest N teacher and N student calls of the map call site."),
+) -> None:
+    """Score teacher and student maps for the same level, blinded, with the seed's rubric.
+
+    Each pair is shown as A and B side by side in a random order (the store records which was
+    which); each map gets 1-5 for gameplay viability and fun, structural correctness and
+    consistency, and adherence to the requested constraints and theme, then an optional note.
+    Every answer is stored as it is typed, so q, Ctrl-C or the end of input loses nothing and the
+    next run goes on where this one stopped. --report compares the two per rubric item.
+    """
+    import os
+    import random
+
+    from protege.apps.rpg import review, review_report
+
+    if not report and (as_json or html is not None):
+        from protege.cli.common import fail
+
+        fail("--json and --html go with --report")
+    store = _store()
+    site = _site("map").name
+    if report:
+        result = review_report.compare(store.reviews(site, reviewer=reviewer), site=site, reviewer=reviewer,
+                                       seed=bootstrap_seed)
+        if html is not None:
+            review_report.write_html(result, html)
+        if as_json:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+        else:
+            lines = review_report.text_lines(result) + ([f"wrote {html}"] if html is not None else [])
+            sys.stdout.write("\n".join(lines) + "\n")
+        return
+    who = reviewer or os.environ.get("USER") or "reviewer"
+
+    def write(text: str) -> None:  # exact text: maps and names are not Rich markup
+        sys.stdout.write(text + "\n")
+
+    try:
+        done = review.run_session(store, site, who, read=_read_line, write=write, rng=random.Random(seed), limit=limit)
+    except KeyboardInterrupt:
+        write("\ninterrupted: every answer given so far is stored; run `protege rpg review` again to go on")
+        raise typer.Exit(130)
+    left = done.pairs - done.already - done.scored
+    if not done.pairs:
+        write(f"no pairs to review: {site} has no teacher and student answers to the same level yet "
+              "(student answers come from shadow, spot checks and `protege rpg play` with a student route)")
+        return
+    write(f"{done.scored} pair(s) scored now, {done.already} before, {left} left for {who}"
+          + ("; stopped, run `protege rpg review` again to go on" if done.stopped else ""))
+
+
+def _store():
+    import protege
+
+    return protege.Store.default()
+
+
+def _read_line(prompt: str) -> str:
+    """A line from the reviewer; EOFError at the end of input. Piped answers are echoed so the
+    output reads as a transcript."""
+    if sys.stdin.isatty():
+        return input(prompt)
+    sys.stdout.write(prompt)
+    line = sys.stdin.readline()
+    if not line:
+        sys.stdout.write("\n")
+        raise EOFError
+    sys.stdout.write(line if line.endswith("\n") else line + "\n")
+    return line.rstrip("\n")
+
+
+data_app = typer.Typer(help="The call sites' training data: filtered by the validators or not.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("build")
+def data_build(
+    filtered: bool = typer.Option(True, "--filtered/--unfiltered",
+                                  help="Keep only examples that pass every validator (default), or every example."),
+    site: str = typer.Option("both", "--site", help="level, map or both."),
+    out: Path = typer.Option(None, "--out", file_okay=False, help="Also write each site's training examples as JSONL here."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Build the training data of the call sites with the core's dataset builder, filtered or
+    not, and say how to train on it (`protege train SITE`, or with --no-filter)."""
+    from protege.apps.rpg import data
+
+    if site not in (*SITES, "both"):
+        from protege.cli.common import fail
+
+        fail(f"--site must be level, map or both, not {site!r}")
+    store = _store()
+    summaries = []
+    for which in (SITES if site == "both" else (site,)):
+        summary, train = data.build(_site(which), store, filtered=filtered)
+        if out is not None:
+            path = out / f"{which}-{summary['data_set']}.jsonl"
+            data.write_jsonl(train, path)
+            summary["written"] = str(path)
+        summaries.append(summary)
+    if as_json:
+        sys.stdout.write(json.dumps({"sites": summaries}, ensure_ascii=False, indent=1) + "\n")
+        return
+    for s in summaries:
+        rules = ", ".join(f"{rule} {n}" for rule, n in s["filtered_out_by_rule"].items()) or "none"
+        lines = [f"{s['site']} ({s['data_set']}, dataset {s['dataset_hash']}): {s['train']} train, {s['eval']} locked eval, "
+                 f"{s['recent']} recent; {s['filtered_out']} filtered out by validators ({rules})",
+                 f"  train on it: {s['train_with']}"]
+        if "written" in s:
+            lines.append(f"  wrote {s['train']} training example(s) to {s['written']}")
+        _console().print("\n".join(lines), markup=False, highlight=False)
+
+
+@data_app.command("versions")
+def data_versions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every trained version of both call sites, and the data set it was trained on: filtered,
+    unfiltered, or same (no example failed a validator, so the two sets were one)."""
+    from protege.apps.rpg import data
+
+    store = _store()
+    rows = [row for which in SITES for row in data.versions(_site(which), store)]
+    if as_json:
+        sys.stdout.write(json.dumps({"versions": rows}, ensure_ascii=False, indent=1) + "\n")
+        return
+    if not rows:
+        _console().print("no trained versions yet: `protege train SITE` (filtered) or `protege train SITE --no-filter`",
+                         markup=False)
+    for r in rows:
+        _console().print(f"{r['site']} {r['version']}: {r['n_train']} train, dataset {r['dataset_hash']}, "
+                         f"trained on: {r['trained_on']}", markup=False, highlight=False)
