@@ -11,7 +11,7 @@ Importing protege has no side effects: nothing is opened or loaded until the fir
 This module is the public API: apps (ours and third-party) import from here (and, for CLI
 plugins, ``protege.cli.common``), never from protege's modules. Serving names are imported
 eagerly; the training and evaluation entry points (``train_site``, ``TrainConfig``,
-``build_dataset``, ``evaluate_version``, ``gate_site``, ``GateOutcome``) load on first use, so a
+``build_dataset``, ``evaluate_version``, ``gate_site``, ``GateOutcome``, ``report_css``) load on first use, so a
 program that only serves never loads the trainer, the evaluator or torch.
 """
 
@@ -41,6 +41,7 @@ _ON_FIRST_USE = {
     "evaluate_version": "protege.evaluate.runner",
     "gate_site": "protege.evaluate.promote",
     "GateOutcome": "protege.evaluate.promote",
+    "report_css": "protege.evaluate.report",
 }
 
 
@@ -92,6 +93,7 @@ __all__ = [
     "percentile_nearest_rank",
     "redact_text",
     "redact_value",
+    "report_css",
     "resolve_base_model",
     "resolve_teacher",
     "settings",

@@ -225,6 +225,7 @@ def render_html(
     source = resources.files("protege.evaluate").joinpath("report.html").read_text("utf-8")
     template = env.from_string(source)
     return template.render(
+        base_css=Markup(report_css()),
         title=title,
         report=report,
         comparison=comparison,
@@ -247,3 +248,8 @@ def write_html(
     return _atomic_write(
         path, render_html(report, title=title, compare_to=compare_to, decision=decision)
     )
+
+
+def report_css() -> str:
+    """The stylesheet every protege HTML report starts from, so an app's report looks like ours."""
+    return resources.files("protege.evaluate").joinpath("report.css").read_text("utf-8")

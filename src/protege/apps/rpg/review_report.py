@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
 
 import protege
 from protege.apps.rpg.review import RUBRIC
@@ -127,6 +128,7 @@ def render_html(report: dict) -> str:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     source = resources.files("protege.apps.rpg").joinpath("review_report.html").read_text("utf-8")
     return env.from_string(source).render(report=report, bars={i["item"]: _axis(i) for i in report["items"]},
+                                          base_css=Markup(protege.report_css()),
                                           title=f"Manual review: {report['site']}")
 
 
