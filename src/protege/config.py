@@ -65,6 +65,14 @@ def configure(**changes) -> Settings:
     return _settings
 
 
+def cache_dir() -> Path:
+    """Where protege keeps what belongs to the machine, not to a project: llama.cpp wheels built
+    by setup, runtime probe verdicts, downloaded bases. ``PROTEGE_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/protege``, else ``~/.cache/protege`` (scripts/setup.sh uses the same rule)."""
+    root = os.environ.get("PROTEGE_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or "~/.cache", "protege")
+    return Path(root).expanduser()
+
+
 def _from_env() -> Settings:
     terms = tuple(t.strip() for t in os.environ.get("PROTEGE_REDACT_TERMS", "").split(",") if t.strip())
     return Settings(

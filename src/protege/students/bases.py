@@ -22,6 +22,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from protege.config import cache_dir
+
 
 class BaseInstallError(RuntimeError):
     """A named base could not be fetched, or its file is not the one we expect."""
@@ -61,8 +63,7 @@ DEFAULT_BASE = "smollm2-135m"
 
 
 def bases_dir() -> Path:
-    root = os.environ.get("PROTEGE_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or "~/.cache", "protege")
-    return Path(root).expanduser() / "bases"
+    return cache_dir() / "bases"
 
 
 def installed_path(name: str) -> Path | None:

@@ -28,6 +28,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from protege.config import cache_dir
 from protege.students.cpu import cpu_flags, runtime_problem
 
 PROBE_TIMEOUT_SECONDS = 180.0
@@ -172,8 +173,7 @@ def _library_id() -> str:
 
 
 def cache_file() -> Path:
-    root = os.environ.get("PROTEGE_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or "~/.cache", "protege")
-    return Path(root).expanduser() / "runtime-probes.json"
+    return cache_dir() / "runtime-probes.json"
 
 
 def _from_disk(key: str) -> ProbeResult | None:
