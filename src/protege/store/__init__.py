@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -18,15 +18,12 @@ from protege.config import on_change, settings
 from protege.parsing import canonical_json
 from protege.store import engine as _engine
 from protege.store.reviews import ReviewQueries
-from protege.store.tables import call_sites, calls, examples, site_routes
+from protege.store.tables import call_sites, calls, examples, now, site_routes
 from protege.store.versions import VersionQueries
 
 Source = Literal["teacher", "synthetic", "curated", "import"]
 SOURCES = ("teacher", "synthetic", "curated", "import")
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def inputs_hash(inputs: dict) -> str:

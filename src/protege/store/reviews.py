@@ -8,17 +8,12 @@ in, and ``answered_at`` is set once the app has asked everything about that side
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import sqlalchemy as sa
 
-from protege.store.tables import reviews
+from protege.store.tables import now, reviews
 
 ROLES = ("teacher", "student")
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class ReviewQueries:
@@ -38,7 +33,7 @@ class ReviewQueries:
         try:
             with self.engine.begin() as conn:
                 if conn.execute(sa.select(reviews.c.id).where(*where)).first() is None:
-                    t = _now()
+                    t = now()
                     for role in ROLES:
                         conn.execute(reviews.insert().values(
                             site=site, reviewer=reviewer, teacher_call_id=teacher_call_id,
@@ -62,7 +57,7 @@ class ReviewQueries:
             if note is not None:
                 values["note"] = note
             if answered:
-                values["answered_at"] = _now()
+                values["answered_at"] = now()
             conn.execute(reviews.update().where(reviews.c.id == review_id).values(**values))
 
     def reviews(self, site: str, *, reviewer: str | None = None) -> list[dict]:

@@ -3,9 +3,16 @@ pins the columns so that a change here without a migration fails."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
+
+
+def now() -> datetime:
+    """The store's clock: every timestamp column holds an aware UTC time from here."""
+    return datetime.now(timezone.utc)
 
 call_sites = sa.Table(
     "call_sites",

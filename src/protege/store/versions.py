@@ -4,18 +4,14 @@ a route change always records its event."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
 
-from protege.store.tables import events, model_versions, site_aliases, site_routes
+from protege.store.tables import events, model_versions, now, site_aliases, site_routes
 
 ROUTES = ("teacher", "shadow", "student")
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class VersionQueries:
@@ -33,7 +29,7 @@ class VersionQueries:
         return (found.scalar() or 0) + 1
 
     def insert_version(self, conn: sa.Connection, **values: Any) -> None:
-        conn.execute(model_versions.insert().values(**values, created_at=_now()))
+        conn.execute(model_versions.insert().values(**values, created_at=now()))
 
     def has_version(self, conn: sa.Connection, site: str, version: int) -> bool:
         return conn.execute(sa.select(model_versions.c.id).where(
@@ -70,9 +66,9 @@ class VersionQueries:
 
     def set_alias(self, conn: sa.Connection, site: str, name: str, version: int) -> None:
         done = conn.execute(site_aliases.update().where(
-            site_aliases.c.site == site, site_aliases.c.alias == name).values(version=version, updated_at=_now()))
+            site_aliases.c.site == site, site_aliases.c.alias == name).values(version=version, updated_at=now()))
         if done.rowcount == 0:
-            conn.execute(site_aliases.insert().values(site=site, alias=name, version=version, updated_at=_now()))
+            conn.execute(site_aliases.insert().values(site=site, alias=name, version=version, updated_at=now()))
 
     def versions_ever_active(self, conn: sa.Connection, site: str) -> list[int]:
         """Versions a promotion or rollback ever made active, from the event log."""
@@ -84,7 +80,7 @@ class VersionQueries:
     def record_event(self, site: str, kind: str, *, from_value: str | None = None, to_value: str | None = None,
                      reason: str = "", numbers: dict | None = None, conn: sa.Connection | None = None) -> None:
         values = dict(site=site, kind=kind, from_value=from_value, to_value=to_value, reason=reason,
-                      numbers=numbers, created_at=_now())
+                      numbers=numbers, created_at=now())
         if conn is not None:
             conn.execute(events.insert().values(**values))
             return
@@ -117,9 +113,9 @@ class VersionQueries:
         if (before or "teacher") == route:
             return False
         if before is None:
-            conn.execute(site_routes.insert().values(site=site, route=route, updated_at=_now()))
+            conn.execute(site_routes.insert().values(site=site, route=route, updated_at=now()))
         else:
-            conn.execute(site_routes.update().where(site_routes.c.site == site).values(route=route, updated_at=_now()))
+            conn.execute(site_routes.update().where(site_routes.c.site == site).values(route=route, updated_at=now()))
         self.record_event(site, "route", from_value=before or "teacher", to_value=route, reason=reason,
                           numbers=numbers, conn=conn)
         return True
