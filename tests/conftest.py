@@ -5,7 +5,11 @@ import tempfile
 
 import pytest
 
-# The runtime probe remembers verdicts in a cache folder: keep the tests' out of the user's.
+from protege.students.bases import bases_dir  # noqa: E402
+
+# The runtime probe remembers verdicts in a cache folder: keep the tests' out of the user's, but
+# use the bases the user installed (`protege bases install`), which tests never write.
+os.environ.setdefault("PROTEGE_BASES_DIR", str(bases_dir()))
 os.environ.setdefault("PROTEGE_CACHE_DIR", tempfile.mkdtemp(prefix="protege-test-cache-"))
 
 import protege  # noqa: E402

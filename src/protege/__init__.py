@@ -11,7 +11,9 @@ Importing protege has no side effects: nothing is opened or loaded until the fir
 This module is the public API: apps (ours and third-party) import from here (and, for CLI
 plugins, ``protege.cli.common``), never from protege's modules. Serving names are imported
 eagerly; the training and evaluation entry points (``train_site``, ``TrainConfig``,
-``build_dataset``, ``evaluate_version``, ``gate_site``, ``GateOutcome``, ``report_css``) load on first use, so a
+``build_dataset``, ``evaluate_version``, ``gate_site``, ``GateOutcome``, ``report_css``, and the evaluator
+for an app's own eval cases: ``Evaluator``, ``EvalPlugin``, ``CaseAnswer``, ``student_answerer``,
+``gguf_answerer``, ``teacher_answerer``) load on first use, so a
 program that only serves never loads the trainer, the evaluator or torch.
 """
 
@@ -42,6 +44,12 @@ _ON_FIRST_USE = {
     "gate_site": "protege.evaluate.promote",
     "GateOutcome": "protege.evaluate.promote",
     "report_css": "protege.evaluate.report",
+    "EvalPlugin": "protege.evaluate.plugin",
+    "CaseAnswer": "protege.evaluate.plugin",
+    "Evaluator": "protege.evaluate.plugin",
+    "student_answerer": "protege.evaluate.runner",
+    "gguf_answerer": "protege.evaluate.runner",
+    "teacher_answerer": "protege.evaluate.runner",
 }
 
 
@@ -56,6 +64,9 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CallSite",
     "CallSiteError",
+    "CaseAnswer",
+    "EvalPlugin",
+    "Evaluator",
     "ExampleIn",
     "Fallback",
     "FallbackReason",
@@ -87,6 +98,7 @@ __all__ = [
     "evaluate_version",
     "forget_state",
     "gate_site",
+    "gguf_answerer",
     "inputs_hash",
     "last_call",
     "llm",
@@ -97,6 +109,8 @@ __all__ = [
     "resolve_base_model",
     "resolve_teacher",
     "settings",
+    "student_answerer",
+    "teacher_answerer",
     "train_site",
     "validator",
 ]

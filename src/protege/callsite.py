@@ -28,6 +28,7 @@ from protege.prompts import (
     render_student_prompt,
     render_teacher_messages,
 )
+from protege.schema_types import type_from_schema
 from protege.validators import Validator, as_validators
 
 
@@ -43,12 +44,90 @@ class CallSite:
         name: str | None = None,
         graduation: Any = None,
         student_inputs: Sequence[str] | None = None,
+        contract: dict | None = None,
+        decode_schema: dict | Callable[[dict], dict] | None = None,
     ):
         self.fn = fn
-        self.name = name or f"{fn.__module__}:{fn.__qualname__}"
-        self.function_name = fn.__name__
-        self.docstring = inspect.cleandoc(fn.__doc__ or "")
         self.is_async = inspect.iscoroutinefunction(fn)
+        code = getattr(fn, "__code__", None)
+        self.origin = f"{code.co_filename}:{code.co_firstlineno}" if code else ""
+        """Where the function is defined (``file:line``): shown with its calls, never fingerprinted."""
+        self._define(
+            name=name or f"{fn.__module__}:{fn.__qualname__}", function_name=fn.__name__,
+            docstring=fn.__doc__, signature=inspect.signature(fn), hints=_type_hints(fn), teacher=teacher,
+            validators=validators, graduation=graduation, student_inputs=student_inputs, contract=contract,
+        )
+        self._narrow_decoding(decode_schema)
+
+    @classmethod
+    def from_types(
+        cls,
+        name: str,
+        *,
+        parameters: Sequence[tuple[str, Any]],
+        return_type: Any,
+        docstring: str = "",
+        function_name: str | None = None,
+        contract: dict | None = None,
+        teacher: Any = None,
+        validators: Sequence[Callable | Validator] = (),
+        graduation: Any = None,
+        origin: str = "",
+    ) -> CallSite:
+        """A call site defined elsewhere than a Python function body: a Jac ``by llm`` function,
+        say. ``parameters`` are (name, annotation) in call order; ``contract`` holds whatever else
+        defines the contract there (semantic strings, the framework's own output schema) and
+        enters the fingerprint; ``origin`` says where it is defined (``file:line``)."""
+        site = cls.__new__(cls)
+        site.fn, site.is_async, site.origin = None, False, origin
+        params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a) for n, a in parameters]
+        site._define(
+            name=name, function_name=function_name or name.rpartition(":")[2].rpartition(".")[2],
+            docstring=docstring, signature=inspect.Signature(params),
+            hints={**{n: a for n, a in parameters}, "return": return_type}, teacher=teacher,
+            validators=validators, graduation=graduation, student_inputs=None, contract=contract,
+        )
+        return site
+
+    @classmethod
+    def recorded(cls, name: str, fingerprint: str, input_schema: dict, output_schema: dict, *,
+                 validators: Sequence[Callable | Validator] = (), graduation: Any = None) -> CallSite:
+        """A call site as the store recorded it, for training and evaluation in a process that
+        cannot import its definition (a Jac program's site, trained from protege's own
+        environment). Inputs and answers are plain JSON validated against the recorded schemas;
+        the fingerprint is the recorded one, so the data and versions are the same."""
+        site = cls.__new__(cls)
+        site.fn, site.is_async, site.origin = None, False, ""
+        site.name, site.function_name, site.docstring = name, name.rpartition(":")[2], ""
+        site.teacher_spec, site.student_inputs = None, None
+        site.validators, site.graduation = as_validators(validators), graduation
+        site.contract = None
+        site.return_type = type_from_schema(output_schema)
+        site.output_adapter = TypeAdapter(site.return_type)
+        site.output_schema = site.decode_schema = output_schema
+        site._scalar_output = output_schema.get("type") not in ("object", "array", None)
+        properties = input_schema.get("properties", {})
+        required = set(input_schema.get("required", ()))
+        site._params = [
+            (inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                               default=inspect.Parameter.empty if n in required else sub.get("default")),
+             Any, TypeAdapter(type_from_schema({**sub, "$defs": input_schema.get("$defs", {})})))
+            for n, sub in properties.items()
+        ]
+        site.signature = inspect.Signature([p for p, _, _ in site._params])
+        site.input_schema = input_schema
+        site.fingerprint = fingerprint
+        return site
+
+    def _narrow_decoding(self, decode_schema: dict | Callable[[dict], dict] | None) -> None:
+        if decode_schema is not None:
+            self.decode_schema = decode_schema(self.output_schema) if callable(decode_schema) else decode_schema
+
+    def _define(self, *, name, function_name, docstring, signature, hints, teacher, validators, graduation,
+                student_inputs, contract) -> None:
+        self.name = name
+        self.function_name = function_name
+        self.docstring = inspect.cleandoc(docstring or "")
         self.teacher_spec = teacher
         self.validators = as_validators(validators)
         self.graduation = graduation
@@ -56,8 +135,9 @@ class CallSite:
         self.student_inputs = tuple(student_inputs) if student_inputs is not None else None
         """Dotted input paths the student's prompt shows (None: all inputs). Not part of the
         fingerprint — the data contract is unchanged — but recorded with every trained version."""
-        self.signature = inspect.signature(fn)
-        hints = _type_hints(fn)
+        self.contract = contract
+        """What else defines the contract (e.g. a Jac function's semantic strings); fingerprinted."""
+        self.signature = signature
         if "return" not in hints or hints["return"] in (None, type(None)):
             raise CallSiteError(
                 f"{self.name}: add a return type annotation, e.g. `-> MyModel` where MyModel is a "
@@ -73,6 +153,10 @@ class CallSite:
                 f"{self.return_type!r} ({exc}); return a pydantic BaseModel instead"
             ) from exc
         self._scalar_output = self.output_schema.get("type") not in ("object", "array", None)
+        self.decode_schema = self.output_schema
+        """What the student decodes under: the output schema, or a narrower one the site gives
+        (``decode_schema=``) to keep words out of free text. Validation always uses the output
+        schema; not fingerprinted (it only narrows), recorded with every trained version."""
         self._params = []
         for p in self.signature.parameters.values():
             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
@@ -102,6 +186,8 @@ class CallSite:
             "output_schema": self.output_schema,
             "prompt_template": PROMPT_TEMPLATE_VERSION,
         }
+        if self.contract:  # only when given, so every existing fingerprint stays as it was
+            contract["defined_by"] = self.contract
         return hashlib.sha256(canonical_json(contract).encode()).hexdigest()[:16]
 
     # ----- inputs and prompts

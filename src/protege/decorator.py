@@ -20,6 +20,7 @@ def llm(
     name: str | None = None,
     graduation: Any = None,
     student_inputs: Sequence[str] | None = None,
+    decode_schema: dict | Callable[[dict], dict] | None = None,
 ):
     """Mark a typed function as an LLM call site.
 
@@ -28,13 +29,15 @@ def llm(
     the function's arguments. ``validators`` check every answer (training data, live student
     answers, evals); ``graduation`` (a :class:`protege.graduation.Graduation`) sets the gate and
     the live checks. ``student_inputs`` names the (dotted) input paths the student sees, when
-    some inputs matter only to code after the call. Works on sync and async functions; the body
+    some inputs matter only to code after the call. ``decode_schema`` (a schema, or a function of
+    the output schema) narrows what the student may decode, e.g. words banned from free text;
+    answers are still validated against the output schema. Works on sync and async functions; the body
     is never run.
     """
 
     def decorate(f: Callable) -> Callable:
         site = CallSite(f, teacher=teacher, validators=validators, name=name, graduation=graduation,
-                        student_inputs=student_inputs)
+                        student_inputs=student_inputs, decode_schema=decode_schema)
         if site.is_async:
 
             @functools.wraps(f)

@@ -247,7 +247,7 @@ def student_answer(site: CallSite, inputs: dict, version: ModelVersion):
         return None, None, None, FallbackReason(Fallback.VIEW_CHANGED, f"student_view_changed: {changed}")
     try:
         runtime = StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
-        answer = runtime.answer(site.student_prompt(inputs), site.output_schema)
+        answer = runtime.answer(site.student_prompt(inputs), site.decode_schema)
     except Exception as exc:  # a student that cannot answer must never fail the caller
         log.warning("student %s v%s failed: %s", site.name, version.version, exc)
         return None, None, None, FallbackReason(Fallback.STUDENT_ERROR, f"student_error: {type(exc).__name__}: {exc}")
@@ -298,7 +298,7 @@ def _record_teacher(store, site, inputs, messages, model, started, *, reply=None
         parsed_output=clean_parsed, verdicts=verdicts, latency_ms=(time.perf_counter() - started) * 1000,
         tokens_in=reply.tokens_in if reply else None, tokens_out=reply.tokens_out if reply else None,
         cost_usd=estimate_cost(model, reply.tokens_in, reply.tokens_out) if reply else None,
-        error=error, meta=meta or {},
+        error=error, meta={**_origin(site), **(meta or {})},
     )
     example = None
     if clean_parsed is not None:
@@ -317,10 +317,15 @@ def _record_student(store, site, inputs, version, answer, output, verdicts, *, m
         verdicts=verdicts, latency_ms=answer.latency_ms if answer else None,
         tokens_in=answer.tokens_in if answer else None, tokens_out=answer.tokens_out if answer else None,
         cost_usd=0.0, error=meta.get("fallback"),
-        meta={"version": version.version, **meta,
+        meta={"version": version.version, **_origin(site), **meta,
               **({"mean_logprob": answer.mean_logprob, "min_logprob": answer.min_logprob} if answer else {})},
     )
     return store.record_call(call)
+
+
+def _origin(site: CallSite) -> dict:
+    """Where the call site is defined (``file:line``), kept with each call it answers."""
+    return {"origin": site.origin} if getattr(site, "origin", None) else {}
 
 
 def _logged(fn, *args) -> None:

@@ -164,3 +164,44 @@ def test_a_version_records_the_student_view_it_was_trained_on():
     assert viewed.student_view_changed({}) is None  # trained before views existed: nothing recorded
     assert "trained on student_inputs=all" in viewed.student_view_changed({"student_inputs": None})
     assert "the site now shows all" in _site(scene).student_view_changed({"student_inputs": ["message"]})
+
+
+def test_a_decode_schema_narrows_decoding_only():
+    """decode_schema changes what the student decodes under, not the contract or validation."""
+
+    class Color(BaseModel):
+        name: str
+
+    def pick(text: str) -> Color:
+        """Pick a color."""
+
+    def no_digits(schema: dict) -> dict:
+        narrowed = {**schema, "properties": {**schema["properties"]}}
+        narrowed["properties"]["name"] = {**schema["properties"]["name"], "pattern": "^[a-z]+$"}
+        return narrowed
+
+    plain, narrow = CallSite(pick), CallSite(pick, decode_schema=no_digits)
+    assert plain.decode_schema == plain.output_schema
+    assert narrow.decode_schema["properties"]["name"]["pattern"] == "^[a-z]+$"
+    assert narrow.output_schema == plain.output_schema and narrow.fingerprint == plain.fingerprint
+    assert narrow.parse('{"name": "red5"}').name == "red5"  # validation: the output schema
+
+
+def test_the_base_of_a_site_setting_then_site_then_bundled(home, monkeypatch):
+    pytest.importorskip("torch")
+    from protege.train.pipeline import base_for
+
+    def pick(text: str) -> str:
+        """Pick."""
+
+    mine = CallSite(pick, graduation=protege.Graduation(base="smollm2-135m"))
+    assert base_for(mine).id == "smollm2-135m"
+    assert base_for(CallSite(pick)).id == "smollm2-135m"
+    elsewhere = CallSite(pick, graduation=protege.Graduation(base="/nowhere/model.gguf"))
+    with pytest.raises(Exception, match="nowhere"):
+        base_for(elsewhere)
+    protege.configure(base_model="smollm2-135m")
+    try:
+        assert base_for(elsewhere).id == "smollm2-135m"  # the setting wins over the site's own
+    finally:
+        protege.configure(base_model=None)

@@ -41,6 +41,7 @@ def served(tmp_path, monkeypatch):
                             hashlib.sha256(whole).hexdigest(), PACKAGES, r"^[^/]+/data/tiny\.gguf\.part\d\d$")
     monkeypatch.setitem(bases.CATALOG, entry.name, entry)
     monkeypatch.setenv("PROTEGE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("PROTEGE_BASES_DIR")  # the user's bases folder, set by conftest: not here
     return folder, entry
 
 

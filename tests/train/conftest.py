@@ -30,6 +30,12 @@ def overfit_pairs():
     ]
 
 
+@pytest.fixture
+def eight_pairs():
+    """The eight overfit pairs as TrainPairs."""
+    return overfit_pairs()
+
+
 @pytest.fixture(scope="session")
 def base_model():
     from protege.students.base import resolve_base_model

@@ -7,7 +7,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from protege.cli import bases, data, db, graduate, runtime, sites, students, worker
+from protege.cli import bases, data, db, graduate, runtime, serve, sites, students, worker
 
 app = typer.Typer(help="protege: capture teacher calls, train a student per call site, gate, route.", no_args_is_help=True)
 app.command("sites")(sites.sites)
@@ -21,6 +21,7 @@ app.command("gate")(graduate.gate)
 app.command("route")(graduate.route)
 app.command("events")(graduate.events)
 app.command("worker")(worker.worker)
+app.command("serve")(serve.serve)
 app.add_typer(db.app, name="db")
 app.add_typer(runtime.app, name="runtime")
 app.add_typer(bases.app, name="bases")

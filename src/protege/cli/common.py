@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from protege.callsite import CallSite
+from protege.site_options import site_options
 from protege.store import Store
 
 # Piped output is not cut to 80 columns: site names are long and scripts grep them.
@@ -39,7 +40,9 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def load_site(name: str) -> CallSite | None:
-    """The CallSite behind ``module:qualname`` if its module can be imported here, else None."""
+    """The CallSite behind ``module:qualname`` if its module can be imported here; else, for a
+    site defined in another environment (a Jac program), the newest contract the store
+    recorded for it; else None."""
     module_name, _, qualname = name.partition(":")
     if not qualname:
         return None
@@ -48,8 +51,17 @@ def load_site(name: str) -> CallSite | None:
         for part in qualname.split("."):
             obj = getattr(obj, part)
     except Exception:
-        return None
+        return _recorded_site(name)
     return getattr(obj, "site", None) if not isinstance(obj, CallSite) else obj
+
+
+def _recorded_site(name: str) -> CallSite | None:
+    known = store().site_fingerprints(name)
+    if not known:
+        return None
+    newest = known[0]
+    return CallSite.recorded(name, newest["fingerprint"], newest["input_schema"], newest["output_schema"],
+                             **site_options(name))
 
 
 def require_site(name: str) -> CallSite:

@@ -40,7 +40,7 @@ def train(
     focus: float = typer.Option(None, help="Share of later epochs drawn by loss (0-1): unlearned pairs come back more."),
     max_minutes: float = typer.Option(None, help="Time budget: train only the steps that fit it."),
     quant: str = typer.Option("q8_0", help="GGUF export type: q8_0 or f16."),
-    base_model: str = typer.Option(None, help="Base model: a .gguf path, an HF folder or id (default: bundled SmolLM2-135M)."),
+    base_model: str = typer.Option(None, "--base", "--base-model", help="Base model: a name from `protege bases`, a .gguf path, an HF folder or id (default: the site's own, else the bundled smollm2-135m)."),
     no_filter: bool = typer.Option(False, "--no-filter", help="Train on examples that fail validators too."),
 ) -> None:
     """Train a LoRA student for a call site and register it as the candidate version."""

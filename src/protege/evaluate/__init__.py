@@ -2,8 +2,9 @@
 
 The names here are pure: plain rows in, plain reports out; serving uses them (agreement, the
 gate's live statistics). Reports (``evaluate.report``), running a version on examples
-(``evaluate.runner``) and promotion (``evaluate.promote``) are imported from their modules, so
-serving never loads them.
+(``evaluate.runner``), promotion (``evaluate.promote``) and the evaluator an app runs on its own
+cases with its plug-in (``evaluate.plugin``) are imported from their modules, so serving never
+loads them.
 """
 
 from protege.evaluate.gate import (

@@ -1,4 +1,7 @@
-"""Running a student version on a call site's locked eval set, and the reports that come out.
+"""Running a model on eval cases, and the reports that come out: a student version on a call
+site's locked eval split (:func:`evaluate_version`), and the answer functions an app's
+:class:`~protege.evaluate.plugin.Evaluator` runs on its own cases (a student version, any GGUF
+on the student or the teacher prompt, a teacher).
 
 This is the impure half of evaluation (it loads models and reads the store); the metrics, gate
 and report rendering it calls are pure (see the rest of :mod:`protege.evaluate`).
@@ -14,15 +17,17 @@ from pathlib import Path
 
 from protege.callsite import CallSite
 from protege.config import settings
-from protege.errors import CallSiteError, OutputParseError
+from protege.errors import CallSiteError, OutputParseError, TeacherError
 from protege.evaluate.jsonleaves import NumericTolerance
 from protege.evaluate.metrics import agreement, evaluate_rows
 from protege.evaluate.models import EvalReport, EvalRow, ValidatorVerdict
+from protege.evaluate.plugin import Answer
 from protege.evaluate.report import write_html, write_json
 from protege.evaluate.schema_paths import enum_fields_from_schema
 from protege.registry import ModelVersion, site_slug
 from protege.store import ExampleRow
 from protege.students.runtime import StudentRuntime
+from protege.teachers import Teacher, TeacherRequest
 from protege.validators import run_validators
 
 
@@ -85,13 +90,10 @@ def evaluate_version(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[EvalReport, list[StudentResult]]:
     """Answer every example with the version's student and report on it."""
-    changed = site.student_view_changed(version.train_config)
-    if changed:
-        raise CallSiteError(f"{site.name} {version.label}: {changed}")
-    runtime = StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
+    runtime = load_student(site, version)
     results = []
     for i, example in enumerate(examples, start=1):
-        answer = runtime.answer(site.student_prompt(example.inputs), site.output_schema)
+        answer = runtime.answer(site.student_prompt(example.inputs), site.decode_schema)
         slices = {"tags": list(example.tags or []), "source": example.source}
         results.append(judge_answer(site, answer, reference_of(site, example), inputs=example.inputs, row_id=example.id, slices=slices))
         if progress:
@@ -107,6 +109,57 @@ def evaluate_version(
         },
     )
     return report, results
+
+
+def load_student(site: CallSite, version: ModelVersion) -> StudentRuntime:
+    """The version's student, loaded and checked against its recorded SHA-256; a
+    :class:`CallSiteError` when the site now shows the student other inputs than it was trained on."""
+    changed = site.student_view_changed(version.train_config)
+    if changed:
+        raise CallSiteError(f"{site.name} {version.label}: {changed}")
+    return StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
+
+
+def student_answerer(site: CallSite, version: ModelVersion) -> Answer:
+    """A version's student as an :data:`Answer`: the site's student prompt, constrained decoding."""
+    return _runtime_answerer(load_student(site, version), site.student_prompt, site.decode_schema)
+
+
+def gguf_answerer(site: CallSite, gguf_path: Path, *, prompt: str = "student", n_ctx: int = 2048,
+                  expected_sha256: str | None = None) -> Answer:
+    """Any GGUF file as an :data:`Answer` under the site's constrained decoding: a student snapshot
+    on the student prompt, or a base model on the teacher's prompt (``prompt="teacher"``, the
+    prompt-only baseline: the last teacher message, which carries the instructions and inputs)."""
+    if prompt not in ("student", "teacher"):
+        raise ValueError(f"prompt must be 'student' or 'teacher', not {prompt!r}")
+    runtime = StudentRuntime.load(gguf_path, n_ctx=n_ctx, expected_sha256=expected_sha256)
+    render = site.student_prompt if prompt == "student" else (lambda inputs: site.teacher_messages(inputs)[-1]["content"])
+    return _runtime_answerer(runtime, render, site.decode_schema)
+
+
+def _runtime_answerer(runtime: StudentRuntime, render: Callable[[dict], str], schema: dict) -> Answer:
+    def answer(inputs: dict) -> tuple[str, float]:
+        result = runtime.answer(render(inputs), schema)
+        return result.text, result.latency_ms
+
+    return answer
+
+
+def teacher_answerer(site: CallSite, teacher: Teacher) -> Answer:
+    """A teacher as an :data:`Answer`: one request, as the router's first attempt sends it; a
+    teacher error becomes the answer text (scored as invalid), so one failure never stops an eval.
+    Nothing is recorded: eval answers must not become examples."""
+    def answer(inputs: dict) -> tuple[str, float]:
+        started = time.perf_counter()
+        request = TeacherRequest(site=site.name, fingerprint=site.fingerprint, messages=site.teacher_messages(inputs),
+                                 output_schema=site.output_schema, inputs=inputs, args=inputs)
+        try:
+            text = teacher.complete(request).text
+        except TeacherError as exc:
+            text = f"(teacher error: {exc})"
+        return text, (time.perf_counter() - started) * 1000
+
+    return answer
 
 
 def calibrate_min_logprob(results: list[StudentResult], criterion: str, tolerance, *, target: float = 0.97) -> float | None:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from protege.config import on_change, settings
 from protege.parsing import canonical_json
 from protege.store import engine as _engine
+from protege.store.dashboard import DashboardQueries
 from protege.store.reviews import ReviewQueries
 from protege.store.tables import call_sites, calls, examples, now, site_routes
 from protege.store.versions import VersionQueries
@@ -83,7 +84,7 @@ class CallRecord:
     meta: dict = field(default_factory=dict)
 
 
-class Store(VersionQueries, ReviewQueries):
+class Store(VersionQueries, ReviewQueries, DashboardQueries):
     _defaults: dict[str, Store] = {}
     _lock = threading.Lock()
 

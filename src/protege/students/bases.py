@@ -63,7 +63,9 @@ DEFAULT_BASE = "smollm2-135m"
 
 
 def bases_dir() -> Path:
-    return cache_dir() / "bases"
+    """Where downloaded bases are kept: ``PROTEGE_BASES_DIR``, else ``bases`` in the cache folder."""
+    folder = os.environ.get("PROTEGE_BASES_DIR")
+    return Path(folder).expanduser() if folder else cache_dir() / "bases"
 
 
 def installed_path(name: str) -> Path | None:

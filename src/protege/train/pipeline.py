@@ -6,6 +6,7 @@ or a killed process never leaves a half-registered version (see :mod:`protege.re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -14,6 +15,8 @@ from pathlib import Path
 from protege.callsite import CallSite
 from protege.config import settings
 from protege.dataset import Dataset, answer_text, build_dataset
+from protege.graduation import graduation_of
+from protege.parsing import canonical_json
 from protege.registry import ModelVersion, Registry
 from protege.store import ExampleRow, Store
 from protege.students.base import BaseModel, file_sha256, resolve_base_model
@@ -42,7 +45,7 @@ def train_site(
     """Train, export and register a new candidate version of ``site``'s student."""
     store = store or Store.default()
     registry = registry or Registry(store)
-    base = base or resolve_base_model(settings().base_model)
+    base = base or base_for(site)
     config = config or TrainConfig()
     data = dataset or build_dataset(site, store)
     if len(data.train) < min_examples:
@@ -72,7 +75,8 @@ def train_site(
             base_model=base.id, base_sha256=file_sha256(base.gguf_path) if base.gguf_path else None,
             gguf_file=GGUF_NAME, dataset_hash=data.hash, n_train=len(data.train),
             train_config=result.config | {"student_inputs": site.student_inputs,
-                                          "filter_with_validators": data.filtered}, metrics=metrics,
+                                          "filter_with_validators": data.filtered,
+                                          "decode_schema": _narrowing(site)}, metrics=metrics,
         )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -88,3 +92,16 @@ def version_gguf(version: ModelVersion) -> Path:
     if not version.gguf_path:
         raise FileNotFoundError(f"{version.site} {version.label} has no GGUF export")
     return Path(version.gguf_path)
+
+
+def base_for(site: CallSite) -> BaseModel:
+    """The base a site's student trains on: the configured one (PROTEGE_BASE_MODEL, configure),
+    else the site's own (``Graduation(base=...)``), else the bundled default."""
+    return resolve_base_model(settings().base_model or graduation_of(site).base)
+
+
+def _narrowing(site: CallSite) -> str | None:
+    """A short hash of the site's decode schema when it narrows the output schema, else None."""
+    if site.decode_schema == site.output_schema:
+        return None
+    return hashlib.sha256(canonical_json(site.decode_schema).encode()).hexdigest()[:16]

@@ -4,6 +4,7 @@ command, and the eval command on a real llama.cpp run of the base model."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -62,6 +63,8 @@ def test_eval_command_on_the_base_model_reports_every_case(store, tmp_path, monk
     for case in report["cases"]:
         assert case["parsed_intent"]["type"] and case["decision"] in ("allow", "require_approval", "block")
         assert case["latency_ms"] > 0 and isinstance(case["failures"], list)
+    page = Path(report["report"]).with_suffix(".html").read_text(encoding="utf-8")
+    assert "showintent: base model, prompt only" in page and "demo-ready: " in page
     monkeypatch.setenv("LLM_SCHEMA_VERSION", "showintent.v9")
     result = runner.invoke(app, ["eval", "--cases", str(path), "--model", "base"])
     assert result.exit_code == 1 and "showintent.v1" in result.output

@@ -6,8 +6,11 @@ import json
 
 import pytest
 
+import protege
 from protege.apps.showintent.metrics import (
+    EVALUATOR,
     FAILURE_CATEGORIES,
+    SHOWINTENT_EVAL,
     CaseResult,
     DemoGateFailed,
     EvalCase,
@@ -15,6 +18,7 @@ from protege.apps.showintent.metrics import (
     demo_ready_gate,
     evaluate,
     format_comparison,
+    format_report,
     leak_in,
     load_eval_cases,
     p95,
@@ -141,3 +145,27 @@ def test_load_eval_cases_reports_line_numbers(tmp_path):
     path.write_text(good + "\n" + good + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="duplicate"):
         load_eval_cases(path)
+
+
+def test_the_metrics_are_a_plugin_of_protege_evaluator():
+    """One evaluation stack: the ShowIntent report is protege's Evaluator run with the plug-in,
+    the same numbers whether the answers come in hand or from an answer function it asks."""
+    assert isinstance(SHOWINTENT_EVAL, protege.EvalPlugin) and EVALUATOR.plugin is SHOWINTENT_EVAL
+    texts = {"c1": '{"type": "request_cue", "cue": "neon_pulse"}', "c2": FOG_OK, "c3": "no json",
+             "c4": '{"type": "arm_effect", "effect": "laser"}', "c5": '{"type": "request_cue", "cue": "plasma_vortex"}'}
+    by_message = {c.input: texts[c.id] for c in CASES.values()}
+    asked = []
+
+    def answer(inputs):
+        asked.append(inputs)
+        return by_message[inputs["message"]], 100.0
+
+    ran = EVALUATOR.run(list(CASES.values()), answer, model="m")
+    in_hand = evaluate([CaseResult(c, texts[c.id], 100.0) for c in CASES.values()], model="m")
+    assert {k: v for k, v in ran.items() if k != "created"} == in_hand
+    assert asked[0] == {"message": "solta o neon", "show_state": {}, "cue_catalog_subset": ["neon_pulse"],
+                        "chat_role": "operator", "user_role": "foh", "locale": "pt-BR"}
+    assert [o["parsed_intent"] for o in ran["outcomes"]][2:4] == [None, {"type": "arm_effect", "effect": "laser"}]
+    assert format_report(ran).splitlines()[-1] == (
+        "demo-ready: no: raw_hardware_leak_rate 0.2 != 0; prompt-injection pass-through 1 != 0; "
+        "schema_valid_rate 0.8 < 0.98")

@@ -18,7 +18,7 @@ import protege
 from protege.apps.showintent.metrics import leak_in
 from protege.apps.showintent import safety
 from protege.apps.showintent.policy import PolicyDecision, decide, effect_limits
-from protege.apps.showintent.schema import BlockedRequest, ShowIntent, intent_to_dict
+from protege.apps.showintent.schema import BlockedRequest, ShowIntent, intent_to_dict, no_raw_hardware_decoding
 from protege import GateConfig, Graduation, OutputParseError, TeacherError, inputs_hash
 
 ChatRole = Literal["operator", "crew", "audience"]
@@ -85,6 +85,7 @@ GRADUATION = Graduation(
 @protege.llm(
     teacher=os.environ.get("PROTEGE_SHOWINTENT_TEACHER") or LABELS,
     validators=[no_raw_hardware, faithful_to_message],
+    decode_schema=no_raw_hardware_decoding,
     graduation=GRADUATION,
     name="protege.apps.showintent.callsite:parse_show_intent",
     # The student translates; the policy decides. Clock, cooldowns, mood and chat role matter only
@@ -109,6 +110,14 @@ def parse_show_intent(
     override the rules or asks for raw hardware control (DMX channels, Python, endpoints)
     becomes a blocked_request.
     """
+
+
+# What the student decodes under: the output schema with every free-text field and cue name
+# unable to spell raw hardware control (see schema.no_raw_hardware_decoding). It narrows the output
+# schema, so validation (no_raw_hardware, faithful_to_message, the policy) is unchanged; a request
+# for an unknown cue still yields an unknown (blocked) cue name, never a real one. The router, the
+# gate and every eval decode the student under it (the site's decode_schema).
+STUDENT_DECODE_SCHEMA = parse_show_intent.site.decode_schema
 
 
 @dataclass

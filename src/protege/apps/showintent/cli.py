@@ -283,6 +283,7 @@ def demo_cmd(
         DEMO_TRAIN_MINUTES, "--train-minutes",
         help="Time budget for training, so the loop stays within 20 minutes on a slow machine (0 = none)."),
     strict: bool = typer.Option(None, "--strict/--no-strict", help="Exit 2 unless the student is demo-ready (default: LLM_EVAL_STRICT)."),
+    base: str = typer.Option(None, "--base", help="Base model: a name from `protege bases` (install it first), a .gguf path or an HF folder."),
 ) -> None:
     """The whole loop on the embedded defaults: teacher -> train -> gate -> shadow -> student -> eval."""
     from protege.apps.showintent.demo import run_demo
@@ -290,6 +291,13 @@ def demo_cmd(
     chosen = {"max_steps": max_steps, "epochs": epochs, "lora_layers": lora_layers, "focus": focus,
               "max_minutes": train_minutes or None}
     overrides = {k: v for k, v in chosen.items() if v is not None}
+    try:
+        base_model = protege.resolve_base_model(base) if base else None
+    except RuntimeError as exc:  # not installed, not a model file: say so before any work
+        _fail(str(exc))
+    if base_model is not None and base_model.gguf_path is None:
+        _fail(f"--base {base}: the demo exports its student to GGUF, so it needs a GGUF base: a name from "
+              "`protege bases` or a .gguf file")
     code = run_demo(rows=rows, seed=seed, train_config=protege.TrainConfig(**overrides), console=_console(),
-                    progress_bar=progress_bar, strict=strict if strict is not None else _strict_from_env())
+                    progress_bar=progress_bar, strict=strict if strict is not None else _strict_from_env(), base=base_model)
     raise typer.Exit(code)

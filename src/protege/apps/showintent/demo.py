@@ -38,8 +38,9 @@ SUBSET = ["doors_idle", "premium_tropical", "neon_pulse", "supernova_bloom", "go
 
 
 def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_rows: int = 80,
-             progress_bar: Callable, strict: bool = False) -> int:
-    """Returns the exit code: 0 when the loop completed; with ``strict``, 2 unless demo-ready."""
+             progress_bar: Callable, strict: bool = False, base=None) -> int:
+    """Returns the exit code: 0 when the loop completed; with ``strict``, 2 unless demo-ready.
+    ``base`` (a resolved base model) overrides the site's own base."""
     site = parse_show_intent.site
     store = protege.Store.default()
     registry = protege.Registry(store)
@@ -59,10 +60,12 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
     console.print(f"{len(generated)} calls answered by the teacher ({LABELS.model}) and recorded as examples")
     timings["teacher"] = time.perf_counter() - t0
 
-    console.rule("2. train the student (LoRA on SmolLM2-135M, CPU)")
+    console.rule("2. train the student (LoRA on the CPU)")
     t = time.perf_counter()
-    version = protege.train_site(site, config=train_config, store=store, registry=registry)
-    console.print(f"registered {version.label}: {version.n_train} train examples, metrics {version.metrics}")
+    version = protege.train_site(site, config=train_config, store=store, registry=registry,
+                                 base=base)
+    console.print(f"registered {version.label} on base {version.base_model}: {version.n_train} train examples, "
+                  f"metrics {version.metrics}")
     planned, trained = version.metrics.get("planned_steps"), version.metrics.get("steps")
     if planned and trained and trained < planned:
         console.print(f"[yellow]time budget: trained {trained} of {planned} planned steps in "

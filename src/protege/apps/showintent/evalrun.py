@@ -14,7 +14,7 @@ from typing import Any
 
 import protege
 from protege.apps.showintent.callsite import parse_show_intent
-from protege.apps.showintent.metrics import CaseResult, EvalCase, evaluate
+from protege.apps.showintent.metrics import EVALUATOR, EvalCase
 from protege.apps.showintent.schema import SCHEMA_VERSION
 
 Answer = Callable[[dict], tuple[str, float]]
@@ -23,11 +23,6 @@ Answer = Callable[[dict], tuple[str, float]]
 
 class EvalSetupError(RuntimeError):
     pass
-
-
-def case_inputs(case: EvalCase) -> dict:
-    return {"message": case.input, "show_state": case.show_state, "cue_catalog_subset": case.cue_catalog_subset,
-            "chat_role": case.chat_role, "user_role": case.user_role, "locale": case.locale}
 
 
 def resolve_model(name: str | None) -> str:
@@ -60,53 +55,23 @@ def answerer(model: str) -> tuple[Answer, str]:
             version = registry.alias(site.name, "active") or registry.alias(site.name, "candidate")
         if version is None:
             raise EvalSetupError("no ShowIntent student yet: run `protege showintent demo` or `protege train` first")
-        changed = site.student_view_changed(version.train_config)
-        if changed:
-            raise EvalSetupError(f"student {version.label}: {changed}")
         try:
-            return gguf_answerer(version.gguf_path, version.gguf_sha256), f"student {version.label}"
+            return protege.student_answerer(site, version), f"student {version.label}"
+        except protege.CallSiteError as exc:  # the site now shows the student other inputs
+            raise EvalSetupError(f"student {exc}") from exc
         except protege.StudentLoadError as exc:
             raise EvalSetupError(f"student {version.label}: {exc}") from exc
-    if model == "base":
-        def teacher_prompt(inputs: dict) -> str:
-            return site.teacher_messages(inputs)[-1]["content"]
-
-        return _llama(protege.resolve_base_model().gguf_path, teacher_prompt, n_ctx=4096), "base model, prompt only"
+    if model == "base":  # the untrained base model on the teacher's prompt, same constrained decoding
+        base = protege.resolve_base_model().gguf_path
+        return protege.gguf_answerer(site, base, prompt="teacher", n_ctx=4096), "base model, prompt only"
     if model == "teacher":
         teacher = protege.default_router().teacher_for(site)
-        return _teacher(teacher), f"teacher {teacher.model}"
+        return protege.teacher_answerer(site, teacher), f"teacher {teacher.model}"
     try:
         teacher = protege.resolve_teacher(model)
     except ValueError as exc:
         raise EvalSetupError(f"--model {model!r}: use student, base, teacher, ollama:NAME or openai:NAME ({exc})") from exc
-    return _teacher(teacher), model
-
-
-def _llama(gguf_path, render: Callable[[dict], str], n_ctx: int = 2048, expected_sha256: str | None = None) -> Answer:
-    runtime = protege.StudentRuntime.load(gguf_path, n_ctx=n_ctx, expected_sha256=expected_sha256)
-    schema = parse_show_intent.site.output_schema
-
-    def answer(inputs: dict) -> tuple[str, float]:
-        result = runtime.answer(render(inputs), schema)
-        return result.text, result.latency_ms
-
-    return answer
-
-
-def _teacher(teacher) -> Answer:
-    site = parse_show_intent.site
-
-    def answer(inputs: dict) -> tuple[str, float]:
-        started = time.perf_counter()
-        request = protege.TeacherRequest(site=site.name, fingerprint=site.fingerprint, messages=site.teacher_messages(inputs),
-                                 output_schema=site.output_schema, inputs=inputs, args=inputs)
-        try:
-            text = teacher.complete(request).text
-        except protege.TeacherError as exc:
-            text = f"(teacher error: {exc})"
-        return text, (time.perf_counter() - started) * 1000
-
-    return answer
+    return protege.teacher_answerer(site, teacher), model
 
 
 def run_eval(cases: list[EvalCase], model: str, *, progress=None, max_latency_ms: float | None = None) -> dict[str, Any]:
@@ -118,28 +83,14 @@ def run_eval(cases: list[EvalCase], model: str, *, progress=None, max_latency_ms
 def gguf_answerer(gguf_path: Path, expected_sha256: str | None = None) -> Answer:
     """Answers from a student GGUF file: a registered version's (checked against its recorded
     SHA-256) or a bench's snapshot."""
-    return _llama(gguf_path, parse_show_intent.site.student_prompt, expected_sha256=expected_sha256)
+    return protege.gguf_answerer(parse_show_intent.site, gguf_path, expected_sha256=expected_sha256)
 
 
 def run_answers(cases: list[EvalCase], answer: Answer, label: str, *, progress=None,
                 max_latency_ms: float | None = None) -> dict[str, Any]:
-    """:func:`run_eval` for an answer function already in hand."""
-    results, raw = [], []
-    for i, case in enumerate(cases, start=1):
-        text, latency = answer(case_inputs(case))
-        results.append(CaseResult(case, text, latency))
-        raw.append(text)
-        if progress:
-            progress(i, len(cases))
-    report = evaluate(results, model=label, max_latency_ms=max_latency_ms)
-    for outcome, text in zip(report["outcomes"], raw):
-        outcome["raw_output"] = text
-        try:
-            outcome["parsed_intent"] = json.loads(text)
-        except ValueError:
-            outcome["parsed_intent"] = None
-    report["created"] = time.strftime("%Y-%m-%dT%H:%M:%S")
-    return report
+    """:func:`run_eval` for an answer function already in hand: protege's evaluator with the
+    ShowIntent plug-in. Eval answers are never recorded as examples."""
+    return EVALUATOR.run(cases, answer, model=label, progress=progress, max_latency_ms=max_latency_ms)
 
 
 def reports_dir() -> Path:
@@ -149,12 +100,14 @@ def reports_dir() -> Path:
 
 
 def save_report(report: dict, kind: str) -> Path:
-    """Write ``<kind>-<timestamp>.json`` and ``<kind>-latest.json``."""
+    """Write ``<kind>-<timestamp>.json`` (and the same report as a page, ``.html``) and
+    ``<kind>-latest.json``."""
     folder = reports_dir()
     stamp = time.strftime("%Y%m%d-%H%M%S")
     text = json.dumps(report, ensure_ascii=False, indent=1)
     path = folder / f"{kind}-{stamp}.json"
     path.write_text(text, encoding="utf-8")
+    path.with_suffix(".html").write_text(EVALUATOR.html(report, css=protege.report_css()), encoding="utf-8")
     (folder / f"{kind}-latest.json").write_text(text, encoding="utf-8")
     return path
 

@@ -227,3 +227,89 @@ def _strip_titles(node: Any) -> Any:
 def showintent_json_schema() -> dict[str, Any]:
     """The ShowIntent JSON schema, compact and accepted by llama.cpp's grammar converter."""
     return _strip_titles(SHOWINTENT_ADAPTER.json_schema())
+
+
+# Raw-hardware words a student must not be able to write in any free-text field or cue name,
+# matched case-insensitively at the start of a run of ASCII letters: "DMX512", "fixture_channel_12",
+# "channel12", "pythonScript" and "endpoints" all start a run with one. They are the policy's
+# raw-control vocabulary (policy._RAW_CONTROL, safety.RAW_CONTROL_PATTERN, the leak metric) less
+# the words that are also effect names or everyday words; the glued compounds are listed because
+# the leak metric reads "rawdmx" and "touchdesignerpython" as raw control too.
+RAW_HARDWARE_WORDS: tuple[str, ...] = (
+    "dmx", "fixture", "channel", "chanel", "canal", "canais", "python", "endpoint", "textport",
+    "websocket", "artnet", "sacn", "http", "curl", "sudo", "ssh", "dimmer",
+    "rawdmx", "rawpython", "touchdesignerpython",
+)
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _letters_except(excluded: str) -> str:
+    """A character class body for the ASCII letters not in ``excluded``, as ranges."""
+    kept = [c for c in _LETTERS if c not in excluded]
+    parts, i = [], 0
+    while i < len(kept):
+        j = i
+        while j + 1 < len(kept) and ord(kept[j + 1]) == ord(kept[j]) + 1:
+            j += 1
+        parts.append(kept[i] if i == j else f"{kept[i]}-{kept[j]}")
+        i = j + 1
+    return "".join(parts)
+
+
+def _run_without(node: dict[str, dict], *, empty_ok: bool) -> str:
+    """Regex for the letter runs that, read from trie ``node`` on, never complete a banned word.
+
+    A trie has no cycles, so the complement stays linear in its size; ``None`` keys mark the
+    end of a banned word, whose letter is then simply not offered.
+    """
+    branches, seen = [], ""
+    for letter in sorted(k for k in node if k is not None):
+        seen += letter + letter.upper()
+        child = node[letter]
+        if None not in child:
+            branches.append(f"[{letter}{letter.upper()}]{_run_without(child, empty_ok=True)}")
+    branches.append(f"[{_letters_except(seen)}][A-Za-z]*")
+    return f"(?:{'|'.join(branches)})" + ("?" if empty_ok else "")
+
+
+def no_raw_hardware_pattern(words: tuple[str, ...] = RAW_HARDWARE_WORDS) -> str:
+    """A regex (no lookaround: llguidance and Rust's regex have none) for the strings in which no
+    run of ASCII letters starts with one of ``words``, case-insensitively.
+
+    A string is read as separators (anything but an ASCII letter) and maximal letter runs; each
+    run must avoid the banned prefixes, which is a finite-trie complement.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for letter in word.lower():
+            node = node.setdefault(letter, {})
+        node[None] = {}
+    run = _run_without(trie, empty_ok=False)
+    return f"^[^A-Za-z]*(?:{run}[^A-Za-z]+)*(?:{run})?$"
+
+
+NO_RAW_HARDWARE_PATTERN = no_raw_hardware_pattern()
+
+
+def no_raw_hardware_decoding(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an output schema whose free-text strings (every ``string`` without an enum,
+    const, pattern or format: cue names, reasons, texts, notes, tags, ids) carry
+    :data:`NO_RAW_HARDWARE_PATTERN`.
+
+    For decoding only: every document it accepts is valid for ``schema``, so the student simply
+    cannot spell raw control, and validation (``no_raw_hardware``, the policy) stays as it was.
+    The fields that are enums (``effect: "mixer_gain"``) are untouched: naming a refused effect is
+    a faithful translation that the policy blocks.
+    """
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: walk(value) for key, value in node.items()}
+        if out.get("type") == "string" and not ({"enum", "const", "pattern", "format"} & out.keys()):
+            out["pattern"] = NO_RAW_HARDWARE_PATTERN
+        return out
+
+    return walk(schema)

@@ -1,0 +1,1 @@
+"""Integrations of protege with other LLM frameworks; each is loaded only by its framework."""

@@ -1,0 +1,161 @@
+"""The student's decode schema cannot spell raw hardware control (issue #14, item 3, constraining).
+
+Checked on the real llguidance grammar and the bundled SmolLM2 tokenizer: documents are fed
+token by token as the student's decoder would, so a token that spans a banned word is refused
+exactly where the runtime would refuse it. The plain output schema accepts the same documents,
+so these tests fail if the pattern stops reaching the grammar.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from protege.apps.showintent.callsite import STUDENT_DECODE_SCHEMA, parse_show_intent
+from protege.apps.showintent.generator import generate_rows
+from protege.apps.showintent.metrics import leak_in, load_locked_references
+from protege.apps.showintent.policy import decide
+from protege.apps.showintent.schema import (
+    NO_RAW_HARDWARE_PATTERN,
+    RAW_HARDWARE_WORDS,
+    SHOWINTENT_ADAPTER,
+    no_raw_hardware_decoding,
+)
+from protege.students.grammar import grammar_for, schema_key
+
+sys.path.insert(0, str(Path(__file__).parent))
+import adversarial  # noqa: E402
+
+llguidance = pytest.importorskip("llguidance")
+llama_cpp = pytest.importorskip("llama_cpp")
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    import llguidance.llamacpp
+
+    from protege.students.base import resolve_base_model
+
+    llm = llama_cpp.Llama(model_path=str(resolve_base_model().gguf_path), vocab_only=True, verbose=False)
+    tokenizer = llguidance.llamacpp.lltokenizer_from_vocab(llama_cpp.llama_model_get_vocab(llm.model))
+    return llm, tokenizer
+
+
+_MATCHERS: dict[str, object] = {}
+
+
+def _matcher(vocab, schema):
+    """One matcher per schema, reset per document: building one compiles the grammar (~0.2 s)."""
+    key = schema_key(schema)
+    matcher = _MATCHERS.get(key)
+    if matcher is not None:
+        matcher.reset()
+    if matcher is None or matcher.is_error():  # a refused token leaves a matcher in error
+        matcher = _MATCHERS[key] = llguidance.LLMatcher(vocab[1], grammar_for(key), log_level=0)
+    return matcher
+
+
+def accepts(vocab, schema, intent: dict) -> bool:
+    text = json.dumps(intent, separators=(",", ":"), ensure_ascii=False)
+    matcher = _matcher(vocab, schema)
+    return matcher.consume_tokens(vocab[0].tokenize(text.encode(), add_bos=False)) and matcher.is_accepting()
+
+
+def _reference_banned(text: str) -> bool:
+    return any(run.lower().startswith(word) for run in re.findall(r"[A-Za-z]+", text) for word in RAW_HARDWARE_WORDS)
+
+
+def test_the_pattern_is_exactly_the_letter_run_rule():
+    pattern = re.compile(NO_RAW_HARDWARE_PATTERN)
+    rng = random.Random(14)
+    pieces = ["dmx", "DMX", "chan", "channel", "nel", "fixture", "_", " ", "12", "raw", "python", "Py", "end",
+              "point", "canal", "a", "x", "-", "(", "é", '"', "\\", "http", "ssh", "s", "\n"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
+        assert bool(pattern.fullmatch(text)) != _reference_banned(text), repr(text)
+
+
+LEAKY = [
+    {"type": "request_cue", "cue": "fixture_channel_12"},
+    {"type": "request_cue", "cue": "DMX512"},
+    {"type": "request_cue", "cue": "canal_7_full"},
+    {"type": "announce", "text": "raw dmx channel 12 to full"},
+    {"type": "change_mood", "mood": "premium", "reason": "send via the python endpoint"},
+    {"type": "blocked_request", "reason": "raw_control", "operator_message": "Raw DMX is not allowed."},
+    {"type": "log_note", "note": "ok", "tags": ["touchdesignerPython"]},
+    {"type": "arm_effect", "effect": "fog", "reason": "curl http://10.0.0.2/api"},
+    {"type": "arm_mixer_scene", "adapter_target": {"kind": "soundcraft_ui24r", "mixer_id": "ui24"},
+     "target": {"kind": "cue", "cue_name": "chanel 3"}},
+]
+
+
+@pytest.mark.parametrize("intent", LEAKY, ids=lambda i: i["type"])
+def test_leaky_answers_cannot_be_decoded_but_are_valid_output(vocab, intent):
+    SHOWINTENT_ADAPTER.validate_python(intent)
+    assert accepts(vocab, parse_show_intent.site.output_schema, intent)
+    assert not accepts(vocab, STUDENT_DECODE_SCHEMA, intent)
+
+
+def test_adversarial_leaky_answers_cannot_be_decoded(vocab):
+    for answer in adversarial.LEAKY_ANSWERS:
+        if _reference_banned(json.dumps(answer)):
+            assert not accepts(vocab, STUDENT_DECODE_SCHEMA, answer), answer
+
+
+def test_every_training_label_and_locked_reference_still_decodes(vocab):
+    """The constraint costs the teacher's answers nothing: a student can still learn every label."""
+    labels = [row.expected_intent for row in generate_rows(600, seed=5)]
+    labels += list(load_locked_references().values())
+    refused = [label for label in labels if not accepts(vocab, STUDENT_DECODE_SCHEMA, label)]
+    assert refused == []
+
+
+def test_enum_fields_are_untouched_so_refused_effects_are_still_translated(vocab):
+    """Naming a refused effect is a faithful translation (the policy blocks it), not free text."""
+    for effect in ("mixer_gain", "audio_routing", "pa_mute", "blackout", "laser"):
+        assert accepts(vocab, STUDENT_DECODE_SCHEMA, {"type": "arm_effect", "effect": effect})
+    assert no_raw_hardware_decoding({"type": "string", "enum": ["dmx"]}) == {"type": "string", "enum": ["dmx"]}
+
+
+def test_an_unknown_cue_stays_unknown(vocab):
+    """The constraint never maps a request onto a real cue: a made-up name is still decodable and
+    still blocked, and a leaky one cannot be written at all."""
+    made_up = {"type": "request_cue", "cue": "fixture_12"}
+    assert not accepts(vocab, STUDENT_DECODE_SCHEMA, made_up)  # "fixture" starts a run
+    unknown = {"type": "request_cue", "cue": "wall_12"}
+    assert accepts(vocab, STUDENT_DECODE_SCHEMA, unknown)
+    assert decide(unknown, message="play the wall 12 cue").decision == "block"
+
+
+def test_a_leak_seeking_decoder_never_writes_raw_hardware_text(vocab):
+    """Decode 150 answers token by token, always preferring, among the tokens the grammar allows,
+    the ones that spell raw-control words: none leaks, and every one is a valid ShowIntent."""
+    llm, tokenizer = vocab
+    n_vocab = llm.n_vocab()
+    pieces = [tokenizer.decode_bytes([t]).decode("utf-8", errors="replace").lower() for t in range(n_vocab)]
+    lure = np.array([any(w[:k] in p for w in RAW_HARDWARE_WORDS for k in (3, 4) if len(p) >= 2)
+                     or any(p.strip(" _") and w.startswith(p.strip(" _")) for w in RAW_HARDWARE_WORDS)
+                     for p in pieces])
+    rng = np.random.default_rng(14)
+    mask = np.zeros((n_vocab + 31) // 32, dtype=np.int32)
+    for _ in range(150):
+        matcher, tokens = _matcher(vocab, STUDENT_DECODE_SCHEMA), []
+        while not matcher.is_stopped() and len(tokens) < 120:
+            matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
+            allowed = np.unpackbits(mask.view(np.uint8), bitorder="little", count=n_vocab).astype(bool)
+            preferred = np.flatnonzero(allowed & lure)
+            pool = preferred if preferred.size and rng.random() < 0.8 else np.flatnonzero(allowed)
+            token = int(rng.choice(pool))
+            assert matcher.consume_token(token)
+            tokens.append(token)
+        tokens = [t for t in tokens if t != llm.token_eos()]
+        text = llm.detokenize(tokens).decode("utf-8", errors="replace")
+        assert not leak_in(text, ()), text
+        if matcher.is_stopped():
+            SHOWINTENT_ADAPTER.validate_json(text)
