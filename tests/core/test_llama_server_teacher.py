@@ -4,14 +4,9 @@ returns JSON that validates."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 from pydantic import BaseModel, Field
+from servers import llama_server as start_llama_server
 
 import protege
 from protege.teachers.openai_compat import OpenAITeacher
@@ -24,38 +19,11 @@ class Mood(BaseModel):
     intensity: float
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def llama_server():
-    from protege.students.base import resolve_base_model
-
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(resolve_base_model().gguf_path),
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("llama.cpp server exited at start")
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("llama.cpp server did not start in 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with start_llama_server() as url:
+        yield url
 
 
 def test_llama_cpp_server_as_teacher(store, llama_server):

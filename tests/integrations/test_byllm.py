@@ -5,14 +5,10 @@ student trained here on the captured calls and answered by llama.cpp in the Jac 
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from jacrun import PROGRAMS, program_copy
+from servers import llama_server as start_llama_server
 
 from protege.store import Store
 
@@ -111,35 +107,10 @@ CHATML_WITH_PARTS = (
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    from protege.students.base import resolve_base_model
-
     template = tmp_path_factory.mktemp("llama") / "tokenizer_config.json"
     template.write_text(json.dumps({"chat_template": CHATML_WITH_PARTS, "bos_token": "", "eos_token": "<|im_end|>"}))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(resolve_base_model().gguf_path),
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2",
-         "--chat_format", "hf-tokenizer-config", "--hf_tokenizer_config_path", str(template)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("llama.cpp server exited at start")
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("llama.cpp server did not start in 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with start_llama_server("--chat_format", "hf-tokenizer-config", "--hf_tokenizer_config_path", str(template)) as url:
+        yield url
 
 
 def test_llama_cpp_server_as_the_programs_teacher(jac, llama_server):

@@ -17,6 +17,8 @@ from pathlib import Path
 import jsonschema
 import openai
 import pytest
+from servers import free_port
+from servers import llama_server as start_llama_server
 
 import protege
 from protege import inputs_hash
@@ -51,11 +53,6 @@ SHAPES = {
 }
 CONTROLLER_SYSTEM = "You translate AI Party operator messages into ShowIntent JSON. Answer with JSON only."
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, headers: dict | None = None, seconds: float = 90) -> None:
@@ -105,16 +102,8 @@ def http(method: str, url: str, body=None, headers: dict | None = None, raw: byt
 
 @pytest.fixture(scope="module")
 def llama_server():
-    from protege.students.base import resolve_base_model
-
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(resolve_base_model().gguf_path), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_up(f"http://127.0.0.1:{port}/v1/models", proc)
-    yield f"http://127.0.0.1:{port}/v1"
-    stop(proc)
+    with start_llama_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
