@@ -104,7 +104,7 @@ class CallSite:
         site.contract = None
         site.return_type = type_from_schema(output_schema)
         site.output_adapter = TypeAdapter(site.return_type)
-        site.output_schema = site.decode_schema = output_schema
+        site.output_schema, site._decode_schema = output_schema, None
         site._scalar_output = output_schema.get("type") not in ("object", "array", None)
         properties = input_schema.get("properties", {})
         required = set(input_schema.get("required", ()))
@@ -121,7 +121,14 @@ class CallSite:
 
     def _narrow_decoding(self, decode_schema: dict | Callable[[dict], dict] | None) -> None:
         if decode_schema is not None:
-            self.decode_schema = decode_schema(self.output_schema) if callable(decode_schema) else decode_schema
+            self._decode_schema = decode_schema(self.output_schema) if callable(decode_schema) else decode_schema
+
+    @property
+    def decode_schema(self) -> dict:
+        """What the student decodes under: the output schema, or a narrower one the site gives
+        (``decode_schema=``) to keep words out of free text. Validation always uses the output
+        schema; not fingerprinted (it only narrows), recorded with every trained version."""
+        return self._decode_schema if self._decode_schema is not None else self.output_schema
 
     def _define(self, *, name, function_name, docstring, signature, hints, teacher, validators, graduation,
                 student_inputs, contract) -> None:
@@ -153,10 +160,7 @@ class CallSite:
                 f"{self.return_type!r} ({exc}); return a pydantic BaseModel instead"
             ) from exc
         self._scalar_output = self.output_schema.get("type") not in ("object", "array", None)
-        self.decode_schema = self.output_schema
-        """What the student decodes under: the output schema, or a narrower one the site gives
-        (``decode_schema=``) to keep words out of free text. Validation always uses the output
-        schema; not fingerprinted (it only narrows), recorded with every trained version."""
+        self._decode_schema: dict | None = None
         self._params = []
         for p in self.signature.parameters.values():
             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):

@@ -83,8 +83,11 @@ def test_changed_docstring_or_sem_string_makes_a_new_fingerprint(jac, tmp_path):
         {'sem count_words.text = "a short phrase";': 'sem count_words.text = "a phrase of a few words";'},
         {},  # unchanged again: the same fingerprint as the first run
     ]
-    for replace in variants:
-        jac.run(program_copy(tmp_path, replace), outputs=[{"color": "red"}, 2],
+    for i, replace in enumerate(variants):
+        # jaclang's global compile cache (~/.cache/jac/jir) can hand a same-named module's old
+        # compile-time info (its sem strings) to a fresh copy: each variant gets its own cache.
+        jac.run(program_copy(tmp_path, replace), XDG_CACHE_HOME=str(tmp_path / f"jac-cache-{i}"),
+                outputs=[{"color": "red"}, 2],
                 calls=[pick("paint it red"), {"fn": "count_words", "text": "a b"}])
     store = Store.default()
     pick_fps = {r["fingerprint"] for r in store.calls(PICK, limit=20)}

@@ -33,6 +33,16 @@ def _summary_line(summary: dict, what: str) -> str:
     return f"{summary['checked']} {what}: {summary['valid']} valid, {summary['invalid']} invalid; failures by rule: {rules}"
 
 
+def _played_summary(played) -> dict:
+    """The summary of played levels (:class:`protege.apps.rpg.game.PlayedLevel`), with who answered."""
+    results = [{"index": p.number, "valid": p.valid,
+                "failures": [f.as_dict() for f in p.failures]
+                + ([{"rule": "call", "detail": p.error}] if p.error else [])} for p in played]
+    summary = _summary(results)
+    summary["answered_by"] = dict(Counter(f"{c.get('answered_by')}:{c.get('model')}" for p in played for c in p.answered))
+    return summary
+
+
 @app.command("validate")
 def validate(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL: one Map JSON per line (either Level form)."),
@@ -90,17 +100,53 @@ def play_cmd(
         _console().print(f"playing {levels} level(s) with the {source}", markup=False)
     played = play(levels, on_level=printer)
     protege.drain()
-    results = [{"index": p.number, "valid": p.valid,
-                "failures": [f.as_dict() for f in p.failures]
-                + ([{"rule": "call", "detail": p.error}] if p.error else [])} for p in played]
-    summary = _summary(results)
-    summary["answered_by"] = dict(Counter(f"{c.get('answered_by')}:{c.get('model')}" for p in played for c in p.answered))
+    summary = _played_summary(played)
     if as_json:
         sys.stdout.write(json.dumps({"seed": seed if offline else None, "levels": [p.as_dict() for p in played],
                                      "summary": summary}, ensure_ascii=False, indent=1) + "\n")
     else:
         _console().print(_summary_line(summary, "level(s)"), markup=False)
     if any(p.error for p in played):
+        raise typer.Exit(1)
+
+
+@app.command("jac")
+def jac_cmd(
+    levels: int = typer.Option(10, "--levels", min=1, help="How many levels to play."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the procedural teacher (without --model): the same seed "
+                                               "plays the same game as `protege rpg play --seed`."),
+    model: str = typer.Option(None, "--model", help="A byLLM model for both calls (gpt-4o, ollama/qwen2.5:7b, "
+                                                    "openai/NAME with OPENAI_API_BASE); default: the procedural teacher."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document: every level, who answered, verdicts."),
+) -> None:
+    """Play the game as Jac: level_manager.jac runs with `jac run` in the Jac environment
+    (scripts/setup-jac.sh), its `by llm` calls captured per call site (level_manager:create_next_level,
+    level_manager:create_next_map) and judged by the RPG validators; each level is shown with
+    who answered and every rule's verdict."""
+    import protege
+    from protege.apps.rpg import jac_game
+    from protege.apps.rpg.render import describe_level
+    from protege.cli.common import fail
+
+    try:
+        jac = jac_game.find_jac()
+    except protege.ProtegeError as exc:
+        fail(str(exc))
+    if not as_json:
+        source = f"model {model}" if model else f"the procedural teacher, seed {seed}"
+        _console().print(f"playing {levels} level(s) of {jac_game.PROGRAM.name} with {jac} and {source}", markup=False)
+    printer = None if as_json else (
+        lambda lv: _console().print(describe_level(lv.played), markup=False, highlight=False))
+    played, code = jac_game.play(levels, seed=seed, model=model, jac=jac, on_level=printer)
+    summary = _played_summary([lv.played for lv in played])
+    if as_json:
+        sys.stdout.write(json.dumps({"program": str(jac_game.PROGRAM), "seed": None if model else seed, "model": model,
+                                     "exit_code": code, "levels": [lv.as_dict() for lv in played], "summary": summary},
+                                    ensure_ascii=False, indent=1) + "\n")
+    else:
+        _console().print(_summary_line(summary, "level(s)"), markup=False)
+    if code != 0 or len(played) < levels:
+        sys.stderr.write(f"the Jac program stopped after {len(played)} of {levels} level(s), exit code {code}\n")
         raise typer.Exit(1)
 
 
