@@ -3,6 +3,7 @@ teacher or an upstream over HTTP (imported by name: tests/ is on sys.path via it
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +53,18 @@ def llama_server(*extra_args: str, alias: str = "smollm2") -> Iterator[str]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+JAC_ENV = Path(os.environ.get("PROTEGE_JAC_VENV", Path(__file__).resolve().parents[1] / ".venv-jac"))
+"""The Jac environment (Python 3.12) that scripts/setup-jac.sh builds."""
+
+
+def require_jac_env() -> Path:
+    """The Jac environment; a test without it skips, or fails when CI is set (CI builds it, so
+    missing means its setup is broken, not optional)."""
+    if not (JAC_ENV / "bin" / "jac").exists():
+        message = f"no Jac environment at {JAC_ENV}: run `bash scripts/setup-jac.sh`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return JAC_ENV

@@ -3,21 +3,16 @@ fail when CI is set: CI builds it, so missing means its setup is broken."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from jacrun import JAC_ENV, OPTIONS, JacRunner
+from jacrun import OPTIONS, JacRunner
+from servers import require_jac_env
 
 
 @pytest.fixture(scope="session")
 def jac_env() -> Path:
-    if not (JAC_ENV / "bin" / "jac").exists():
-        message = f"no Jac environment at {JAC_ENV}: run `bash scripts/setup-jac.sh`"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # CI builds it: missing means the setup is broken, not optional
-        pytest.skip(message)
-    return JAC_ENV
+    return require_jac_env()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-JAC_ENV = Path(os.environ.get("PROTEGE_JAC_VENV", REPO / ".venv-jac"))
 PROGRAMS = Path(__file__).parent / "jac"
 OPTIONS = PROGRAMS / "colors_options.py"
 

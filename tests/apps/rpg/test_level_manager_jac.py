@@ -22,9 +22,9 @@ from protege.store import Store
 
 sys.path.insert(0, str(Path(__file__).parent))
 from rpg_maps import good_map, level, pos, wall
+from servers import JAC_ENV, require_jac_env
 
 REPO = Path(__file__).resolve().parents[3]
-JAC_ENV = Path(os.environ.get("PROTEGE_JAC_VENV", REPO / ".venv-jac"))
 LEVEL_SITE, MAP_SITE = "level_manager:create_next_level", "level_manager:create_next_map"
 PROGRAM = REPO / "src" / "protege" / "apps" / "rpg" / "level_manager.jac"
 TEACHER = "procedural:rpg-v1"
@@ -32,12 +32,7 @@ TEACHER = "procedural:rpg-v1"
 
 @pytest.fixture(scope="module")
 def jac_env() -> Path:
-    if not (JAC_ENV / "bin" / "jac").exists():
-        message = f"no Jac environment at {JAC_ENV}: run `bash scripts/setup-jac.sh`"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # CI builds it: missing means the setup is broken, not optional
-        pytest.skip(message)
-    return JAC_ENV
+    return require_jac_env()
 
 
 @pytest.fixture
