@@ -42,14 +42,15 @@ from protege.students.runtime import StudentRuntime  # noqa: E402
 
 def _student(args) -> tuple[StudentRuntime, str]:
     if args.gguf:
-        return StudentRuntime.load(args.gguf), str(args.gguf)
+        return StudentRuntime.load(args.gguf, n_threads=args.threads), str(args.gguf)
     site = parse_show_intent.site.name
     registry = Registry(Store.default())
     version = registry.get(site, args.version) if args.version else registry.alias(site, "active")
     if version is None or not version.gguf_path:
         sys.exit(f"no {'version ' + str(args.version) if args.version else 'active version'} of {site} "
                  "with a GGUF file in this protege home; pass --gguf or --version")
-    return StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256), f"v{version.version}"
+    return (StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256, n_threads=args.threads),
+            f"v{version.version}")
 
 
 def main() -> None:
@@ -57,6 +58,7 @@ def main() -> None:
     parser.add_argument("--version", type=int, default=None, help="registered version (default: the active one)")
     parser.add_argument("--gguf", type=Path, default=None, help="a student GGUF file instead of a version")
     parser.add_argument("-n", "--messages", type=int, default=5000)
+    parser.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: the runtime's)")
     parser.add_argument("--seed", type=int, default=14, help="the adversarial set's seed (14: the CI set)")
     parser.add_argument("--schema", choices=("decode", "output"), default="decode",
                         help="decode: raw-hardware words unspellable (default); output: the plain output schema")

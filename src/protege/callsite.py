@@ -46,6 +46,7 @@ class CallSite:
         student_inputs: Sequence[str] | None = None,
         contract: dict | None = None,
         decode_schema: dict | Callable[[dict], dict] | None = None,
+        decode_for: Callable[[dict, dict], dict] | None = None,
     ):
         self.fn = fn
         self.is_async = inspect.iscoroutinefunction(fn)
@@ -58,6 +59,7 @@ class CallSite:
             validators=validators, graduation=graduation, student_inputs=student_inputs, contract=contract,
         )
         self._narrow_decoding(decode_schema)
+        self.decode_for = decode_for
 
     @classmethod
     def from_types(
@@ -79,7 +81,7 @@ class CallSite:
         defines the contract there (semantic strings, the framework's own output schema) and
         enters the fingerprint; ``origin`` says where it is defined (``file:line``)."""
         site = cls.__new__(cls)
-        site.fn, site.is_async, site.origin = None, False, origin
+        site.fn, site.is_async, site.origin, site.decode_for = None, False, origin, None
         params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a) for n, a in parameters]
         site._define(
             name=name, function_name=function_name or name.rpartition(":")[2].rpartition(".")[2],
@@ -97,7 +99,7 @@ class CallSite:
         environment). Inputs and answers are plain JSON validated against the recorded schemas;
         the fingerprint is the recorded one, so the data and versions are the same."""
         site = cls.__new__(cls)
-        site.fn, site.is_async, site.origin = None, False, ""
+        site.fn, site.is_async, site.origin, site.decode_for = None, False, "", None
         site.name, site.function_name, site.docstring = name, name.rpartition(":")[2], ""
         site.teacher_spec, site.student_inputs = None, None
         site.validators, site.graduation = as_validators(validators), graduation
@@ -129,6 +131,12 @@ class CallSite:
         (``decode_schema=``) to keep words out of free text. Validation always uses the output
         schema; not fingerprinted (it only narrows), recorded with every trained version."""
         return self._decode_schema if self._decode_schema is not None else self.output_schema
+
+    def decode_schema_for(self, inputs: dict) -> dict:
+        """What the student decodes under for one call: :attr:`decode_schema`, narrowed by the
+        site's ``decode_for(schema, inputs)`` where the inputs fix part of the answer (a map's
+        coordinates within the level's width and height, say)."""
+        return self.decode_for(self.decode_schema, inputs) if self.decode_for is not None else self.decode_schema
 
     def _define(self, *, name, function_name, docstring, signature, hints, teacher, validators, graduation,
                 student_inputs, contract) -> None:

@@ -21,6 +21,7 @@ def llm(
     graduation: Any = None,
     student_inputs: Sequence[str] | None = None,
     decode_schema: dict | Callable[[dict], dict] | None = None,
+    decode_for: Callable[[dict, dict], dict] | None = None,
 ):
     """Mark a typed function as an LLM call site.
 
@@ -31,13 +32,14 @@ def llm(
     the live checks. ``student_inputs`` names the (dotted) input paths the student sees, when
     some inputs matter only to code after the call. ``decode_schema`` (a schema, or a function of
     the output schema) narrows what the student may decode, e.g. words banned from free text;
-    answers are still validated against the output schema. Works on sync and async functions; the body
-    is never run.
+    answers are still validated against the output schema; ``decode_for(schema, inputs)`` narrows
+    it further per call, where the inputs fix part of the answer. Works on sync and async
+    functions; the body is never run.
     """
 
     def decorate(f: Callable) -> Callable:
         site = CallSite(f, teacher=teacher, validators=validators, name=name, graduation=graduation,
-                        student_inputs=student_inputs, decode_schema=decode_schema)
+                        student_inputs=student_inputs, decode_schema=decode_schema, decode_for=decode_for)
         if site.is_async:
 
             @functools.wraps(f)

@@ -34,6 +34,9 @@ class Graduation(BaseModel):
     spot_check_fraction: float = Field(0.05, ge=0.01, le=1.0, description="Share of student answers re-asked of the teacher (never below 1 %).")
     min_logprob: float | None = Field(None, description="Confidence floor; None uses the threshold calibrated on the eval.")
     auto_route: bool = Field(True, description="Move shadow -> student and demote by itself.")
+    resample: int = Field(0, ge=0, le=16, description="Sampled student answers tried after one fails the schema "
+                          "or a validator, before the teacher answers (each recorded; the gate scores the same way).")
+    resample_temperature: float = Field(0.7, gt=0, le=2, description="Sampling temperature of those answers.")
     base: str | None = Field(
         None, description="The student's base model: a name from `protege bases`, a .gguf path or an HF folder. "
         "None = the configured one (PROTEGE_BASE_MODEL), else the bundled smollm2-135m. A base set in the "

@@ -5,8 +5,9 @@ Every call to a decorated function comes here. The call site's route decides who
 - ``teacher``: the teacher answers; the answer is recorded and becomes an example.
 - ``shadow``: the teacher answers the caller; the active student answers the same inputs in the
   background (adding no latency) and its agreement with the teacher is recorded.
-- ``student``: the active student answers. A schema failure, a failed validator, low confidence
-  or a student error sends that request to the teacher, with the reason recorded. A random
+- ``student``: the active student answers (:mod:`protege.answering`). A schema failure, a failed
+  validator, low confidence or a student error sends that request to the teacher, with the
+  reason recorded; a site that resamples first tries up to N sampled answers, each recorded. A random
   fraction of requests is spot-checked against the teacher in the background.
 
 Teacher answers always go through :meth:`Router.ask_teacher` (one repair re-ask, every attempt
@@ -29,10 +30,10 @@ import time
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from protege import config
+from protege.answering import Fallback, FallbackReason, Try, resampled
 from protege.costs import estimate_cost
 from protege.errors import OutputParseError, TeacherError
 from protege.evaluate.metrics import agreement
@@ -42,35 +43,16 @@ from protege.prompts import messages_as_text, render_repair_messages
 from protege.redact import redact_text, redact_value
 from protege.registry import ModelVersion, Registry
 from protege.store import CallRecord, ExampleIn, Store
-from protege.students.runtime import StudentRuntime
 from protege.teachers import Teacher, TeacherRequest, resolve_teacher
 from protege.validators import run_validators
+
+__all__ = ["Fallback", "FallbackReason", "Router", "default_router"]
 
 if TYPE_CHECKING:
     from protege.callsite import CallSite
 
 log = logging.getLogger("protege.router")
 STATE_TTL_SECONDS = 1.0
-
-
-class Fallback(str, Enum):
-    """Why a student answer was not served: stored with the call as ``meta.fallback_kind``."""
-
-    SCHEMA_INVALID = "schema_invalid"
-    VALIDATOR_FAILED = "validator_failed"
-    LOW_CONFIDENCE = "low_confidence"
-    STUDENT_ERROR = "student_error"
-    VIEW_CHANGED = "view_changed"
-
-
-@dataclass(frozen=True)
-class FallbackReason:
-    kind: Fallback
-    text: str
-    """What a person reads, e.g. ``validator: not_black`` (stored as ``meta.fallback``)."""
-
-    def __str__(self) -> str:
-        return self.text
 
 
 @dataclass
@@ -154,32 +136,41 @@ class Router:
     def _serve_student(self, site: CallSite, values: dict, inputs: dict, version: ModelVersion, store: Store) -> Any:
         grad = graduation_of(site)
         spot_check = random.random() < grad.spot_check_fraction
-        answer, output, verdicts, reason = student_answer(site, inputs, version)
-        call_id = _record_student(store, site, inputs, version, answer, output, verdicts,
-                                  meta={"live": "serve", **_fallback_meta(reason), "spot_check": spot_check})
+        call_ids: list[int] = []
+
+        def record(tried: Try) -> None:
+            call_ids.append(_record_student(store, site, inputs, version, tried.answer, tried.output, tried.verdicts, meta={
+                "live": "serve", **_fallback_meta(tried.reason), "spot_check": spot_check and tried.reason is None,
+                **({"attempt": tried.attempt} if grad.resample else {})}))
+
+        tries = resampled(site, inputs, version, on_try=record)
+        last, call_id = tries[-1], call_ids[-1]
         self._last.info.update(answered_by="student", model=f"{site.name}@v{version.version}",
-                               latency_ms=answer.latency_ms if answer else None)
-        if reason is not None:
+                               latency_ms=sum(t.answer.latency_ms for t in tries if t.answer), attempts=len(tries))
+        if last.reason is not None:
+            reason = last.reason if len(tries) == 1 else FallbackReason(
+                last.reason.kind, f"{last.reason.text} (after {len(tries)} samples)")
             self._last.info.update(answered_by="teacher", model=self.teacher_for(site).model, fallback=str(reason))
             teacher_output = self.ask_teacher(site, values, inputs, store=store,
                                               meta={"fallback_for": call_id, **_fallback_meta(reason)})
             if spot_check:  # the teacher answered anyway: the check costs nothing more
-                agree = output is not None and outputs_agree(
-                    site, site.normal_form(teacher_output), site.normal_form(output), verdicts)
+                agree = last.output is not None and outputs_agree(
+                    site, site.normal_form(teacher_output), site.normal_form(last.output), last.verdicts)
                 store.update_call_meta(call_id, {"live": "spot_check", "agree": agree})
                 self._after_monitoring(note_spot_check(site, version.version, store, Registry(store)), site)
             return teacher_output
         if spot_check:
-            self._in_background(self._spot_check, site, values, inputs, site.normal_form(output), verdicts,
+            self._in_background(self._spot_check, site, values, inputs, site.normal_form(last.output), last.verdicts,
                                 version, call_id, store)
-        return output
+        return last.output
 
     # ----- background work: shadow answers and spot checks
     def _shadow(self, site: CallSite, inputs: dict, teacher_dump: Any, version: ModelVersion, store: Store) -> None:
-        answer, output, verdicts, reason = student_answer(site, inputs, version)
-        agree = output is not None and outputs_agree(site, teacher_dump, site.normal_form(output), verdicts)
-        _record_student(store, site, inputs, version, answer, output, verdicts,
-                        meta={"live": "shadow", "agree": agree, "would_fallback": str(reason) if reason else None})
+        tried = resampled(site, inputs, version)[-1]  # what serving would have answered
+        agree = tried.output is not None and outputs_agree(site, teacher_dump, site.normal_form(tried.output), tried.verdicts)
+        _record_student(store, site, inputs, version, tried.answer, tried.output, tried.verdicts,
+                        meta={"live": "shadow", "agree": agree, "would_fallback": str(tried.reason) if tried.reason else None,
+                              **({"attempt": tried.attempt} if tried.attempt > 1 else {})})
         self._after_monitoring(note_shadow(site, version.version, store, Registry(store)), site)
 
     def _spot_check(self, site, values, inputs, student_dump, verdicts, version, call_id, store) -> None:
@@ -239,35 +230,6 @@ class Router:
                 self._state.pop(name, None)
 
 
-def student_answer(site: CallSite, inputs: dict, version: ModelVersion):
-    """(answer, output, verdicts, :class:`FallbackReason` or None) from the version's student."""
-    grad = graduation_of(site)
-    changed = site.student_view_changed(version.train_config)
-    if changed:
-        return None, None, None, FallbackReason(Fallback.VIEW_CHANGED, f"student_view_changed: {changed}")
-    try:
-        runtime = StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
-        answer = runtime.answer(site.student_prompt(inputs), site.decode_schema)
-    except Exception as exc:  # a student that cannot answer must never fail the caller
-        log.warning("student %s v%s failed: %s", site.name, version.version, exc)
-        return None, None, None, FallbackReason(Fallback.STUDENT_ERROR, f"student_error: {type(exc).__name__}: {exc}")
-    if answer.parsed_json is None:
-        return answer, None, None, FallbackReason(Fallback.SCHEMA_INVALID, f"invalid_json: {answer.finish_reason}")
-    try:
-        output = site.validate(answer.parsed_json, raw_text=answer.text)
-    except OutputParseError as exc:
-        return answer, None, None, FallbackReason(Fallback.SCHEMA_INVALID, f"schema_invalid: {exc}")
-    verdicts = run_validators(site.validators, output, inputs)
-    failed = [name for name, v in verdicts.items() if not v["ok"]]
-    if failed:
-        return answer, output, verdicts, FallbackReason(Fallback.VALIDATOR_FAILED, f"validator: {', '.join(failed)}")
-    floor = grad.min_logprob if grad.min_logprob is not None else _calibrated_floor(version)
-    if floor is not None and answer.min_logprob < floor:
-        text = f"low_confidence: min logprob {answer.min_logprob:.3f} < {floor:.3f}"
-        return answer, output, verdicts, FallbackReason(Fallback.LOW_CONFIDENCE, text)
-    return answer, output, verdicts, None
-
-
 def _fallback_meta(reason: FallbackReason | None) -> dict:
     return {"fallback": reason.text if reason else None, "fallback_kind": reason.kind.value if reason else None}
 
@@ -281,11 +243,6 @@ def outputs_agree(site: CallSite, teacher_dump: Any, student_dump: Any, verdicts
         verdicts={k: ValidatorVerdict(v["ok"], v["reason"], v["safety"]) for k, v in (verdicts or {}).items()},
     )
     return agreement(row, grad.gate.criterion, numeric_tolerance=grad.numeric_tolerance)
-
-
-def _calibrated_floor(version: ModelVersion) -> float | None:
-    report = version.eval_report or {}
-    return (report.get("meta") or {}).get("min_logprob_threshold")
 
 
 def _record_teacher(store, site, inputs, messages, model, started, *, reply=None, parsed=None, verdicts=None, error=None, meta=None):

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from protege.answering import resampled
 from protege.callsite import CallSite
 from protege.config import settings
 from protege.errors import CallSiteError, OutputParseError, TeacherError
@@ -24,6 +25,7 @@ from protege.evaluate.models import EvalReport, EvalRow, ValidatorVerdict
 from protege.evaluate.plugin import Answer
 from protege.evaluate.report import write_html, write_json
 from protege.evaluate.schema_paths import enum_fields_from_schema
+from protege.graduation import graduation_of
 from protege.registry import ModelVersion, site_slug
 from protege.store import ExampleRow
 from protege.students.runtime import StudentRuntime
@@ -89,13 +91,21 @@ def evaluate_version(
     criterion: str = "fields",
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[EvalReport, list[StudentResult]]:
-    """Answer every example with the version's student and report on it."""
+    """Answer every example with the version's student, as serving would (its decode schema for
+    those inputs, its resamples), and report on it. A resampled row's latency is that of all its
+    tries; on a site that resamples, ``slices["attempts"]`` says how many there were."""
     runtime = load_student(site, version)
     results = []
     for i, example in enumerate(examples, start=1):
-        answer = runtime.answer(site.student_prompt(example.inputs), site.decode_schema)
-        slices = {"tags": list(example.tags or []), "source": example.source}
-        results.append(judge_answer(site, answer, reference_of(site, example), inputs=example.inputs, row_id=example.id, slices=slices))
+        tries = resampled(site, example.inputs, version, runtime=runtime)
+        if tries[-1].answer is None:
+            raise CallSiteError(f"{site.name} {version.label} cannot answer example {example.id}: {tries[-1].reason}")
+        slices = {"tags": list(example.tags or []), "source": example.source,
+                  **({"attempts": str(len(tries))} if graduation_of(site).resample else {})}
+        result = judge_answer(site, tries[-1].answer, reference_of(site, example), inputs=example.inputs,
+                              row_id=example.id, slices=slices)
+        result.row.latency_ms = sum(t.answer.latency_ms for t in tries if t.answer)
+        results.append(result)
         if progress:
             progress(i, len(examples))
     report = evaluate_rows(
@@ -122,7 +132,7 @@ def load_student(site: CallSite, version: ModelVersion) -> StudentRuntime:
 
 def student_answerer(site: CallSite, version: ModelVersion) -> Answer:
     """A version's student as an :data:`Answer`: the site's student prompt, constrained decoding."""
-    return _runtime_answerer(load_student(site, version), site.student_prompt, site.decode_schema)
+    return _runtime_answerer(load_student(site, version), site.student_prompt, site.decode_schema_for)
 
 
 def gguf_answerer(site: CallSite, gguf_path: Path, *, prompt: str = "student", n_ctx: int = 2048,
@@ -134,12 +144,12 @@ def gguf_answerer(site: CallSite, gguf_path: Path, *, prompt: str = "student", n
         raise ValueError(f"prompt must be 'student' or 'teacher', not {prompt!r}")
     runtime = StudentRuntime.load(gguf_path, n_ctx=n_ctx, expected_sha256=expected_sha256)
     render = site.student_prompt if prompt == "student" else (lambda inputs: site.teacher_messages(inputs)[-1]["content"])
-    return _runtime_answerer(runtime, render, site.decode_schema)
+    return _runtime_answerer(runtime, render, site.decode_schema_for)
 
 
-def _runtime_answerer(runtime: StudentRuntime, render: Callable[[dict], str], schema: dict) -> Answer:
+def _runtime_answerer(runtime: StudentRuntime, render: Callable[[dict], str], schema_for: Callable[[dict], dict]) -> Answer:
     def answer(inputs: dict) -> tuple[str, float]:
-        result = runtime.answer(render(inputs), schema)
+        result = runtime.answer(render(inputs), schema_for(inputs))
         return result.text, result.latency_ms
 
     return answer

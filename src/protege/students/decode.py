@@ -1,4 +1,4 @@
-"""Greedy, schema-constrained decoding on a llama.cpp context.
+"""Schema-constrained decoding on a llama.cpp context: greedy, or sampled for a resample.
 
 Where the time goes for a ~40-token JSON answer from a 135M model on a CPU, and what we do:
 
@@ -16,6 +16,10 @@ Where the time goes for a ~40-token JSON answer from a 135M model on a CPU, and 
 
 The confidence signals are the log-probabilities, under the model's unconstrained distribution,
 of the tokens the model chose. Forced tokens are not the model's decisions and are left out.
+
+With a ``temperature`` above 0 each chosen token is drawn from the model's distribution over the
+tokens the grammar allows (seeded, so a resample can be replayed): the second and later tries
+of a call site that resamples an answer a validator refused.
 """
 
 from __future__ import annotations
@@ -114,8 +118,11 @@ def decode_constrained(
     detokenize,
     fast_forward: bool = True,
     top_token_first: bool = True,
+    temperature: float = 0.0,
+    seed: int | None = None,
 ) -> Decoded:
-    """Greedy-decode an answer that ``matcher`` accepts, reusing cached prompt state.
+    """Decode an answer that ``matcher`` accepts, reusing cached prompt state: greedy, or with
+    ``temperature`` > 0 sampled from the allowed tokens with ``seed``.
 
     From ``max_tokens - reserve`` on (or as soon as the model loops), the answer is wrapped up
     with :class:`Closers`; ``max_tokens`` stays a hard limit. ``fast_forward`` and
@@ -131,6 +138,7 @@ def decode_constrained(
     wrap_up_at = max_tokens - min(64, max_tokens // 2)
     chosen: list[int] = []
     finishing = False
+    sampler = np.random.default_rng(seed) if temperature > 0 else None
 
     while True:
         room = max_tokens - len(result.tokens)
@@ -151,14 +159,18 @@ def decode_constrained(
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(n_vocab,))
         finishing = finishing or len(result.tokens) >= wrap_up_at or _repeating(chosen)
         token = int(logits.argmax())
-        if finishing or not top_token_first or matcher.validate_tokens([token]) != 1:
+        if finishing or sampler is not None or not top_token_first or matcher.validate_tokens([token]) != 1:
             matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
             if matcher.is_error():
                 raise RuntimeError(f"grammar failed while decoding: {matcher.get_error()}")
             allowed = np.unpackbits(mask.view(np.uint8), bitorder="little", count=n_vocab).astype(bool)
-            token = int(np.where(allowed, logits, -np.inf).argmax())
             if finishing:
+                token = int(np.where(allowed, logits, -np.inf).argmax())
                 token = _wrap_up_token(token, logits, allowed, stop_ids, closers, detokenize(result.tokens))
+            elif sampler is not None:
+                token = _sample(logits, allowed, temperature, sampler)
+            else:
+                token = int(np.where(allowed, logits, -np.inf).argmax())
         top = float(logits.max())
         log_norm = top + math.log(float(np.exp(logits - top).sum()))
         logprob = float(logits[token]) - log_norm
@@ -172,6 +184,14 @@ def decode_constrained(
         result.logprobs.append(logprob)
         chosen.append(token)
         pending = [token]
+
+
+def _sample(logits: np.ndarray, allowed: np.ndarray, temperature: float, sampler: np.random.Generator) -> int:
+    """One allowed token drawn from softmax(logits / temperature) over the allowed tokens."""
+    ids = np.flatnonzero(allowed)
+    scaled = logits[ids].astype(np.float64) / temperature
+    weights = np.exp(scaled - scaled.max())
+    return int(ids[sampler.choice(ids.size, p=weights / weights.sum())])
 
 
 def _wrap_up_token(

@@ -31,6 +31,9 @@ from protege.students.probe import RuntimeUnusable, ensure_runs
 
 DEFAULT_N_CTX = 2048
 DEFAULT_MAX_TOKENS = 256
+MAX_MATCHERS = 64
+"""Matchers kept per runtime, one per schema: call sites that narrow their schema per request
+(``decode_for``) would otherwise grow the cache without end."""
 
 
 def default_threads() -> int:
@@ -185,9 +188,12 @@ class StudentRuntime:
         return runtime
 
     def answer(
-        self, prompt: str, output_schema: dict[str, Any], *, max_tokens: int = DEFAULT_MAX_TOKENS
+        self, prompt: str, output_schema: dict[str, Any], *, max_tokens: int = DEFAULT_MAX_TOKENS,
+        temperature: float = 0.0, seed: int | None = None,
     ) -> StudentAnswer:
-        """Answer the student prompt ``prompt`` with JSON that ``output_schema`` accepts."""
+        """Answer the student prompt ``prompt`` with JSON that ``output_schema`` accepts: the
+        greedy answer, or with ``temperature`` > 0 a sampled one (seeded: the same seed gives
+        the same answer)."""
         started = time.perf_counter()
         rendered = render_chat(self._template, prompt)
         prompt_ids = self._llm.tokenize(rendered.encode("utf-8"), add_bos=False, special=True)
@@ -207,6 +213,8 @@ class StudentRuntime:
                 stop_ids=self._stop_ids,
                 closers=self._closers,
                 detokenize=self._tokenizer.decode_bytes,
+                temperature=temperature,
+                seed=seed,
                 **self._decode_options,
             )
             text = self._llm.detokenize(decoded.tokens).decode("utf-8", errors="replace")
@@ -249,5 +257,7 @@ class StudentRuntime:
         matcher = llguidance.LLMatcher(self._tokenizer, grammar_for(schema_text), log_level=0)
         if matcher.is_error():
             raise ValueError(f"the output schema's grammar failed to start: {matcher.get_error()}")
+        if len(self._matchers) >= MAX_MATCHERS:  # per-request schemas: keep the newest ones
+            self._matchers.pop(next(iter(self._matchers)))
         self._matchers[schema_text] = matcher
         return matcher

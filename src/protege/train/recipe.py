@@ -73,7 +73,8 @@ class TrainConfig(Schema):
     batch_size: int = Field(8, ge=1, description="Pairs per forward/backward pass.")
     grad_accumulation: int = Field(1, ge=1, description="Passes summed per optimizer step.")
     max_length: int = Field(
-        512, ge=16, description="Longest prompt+answer in tokens; longer pairs are skipped."
+        2048, ge=16, description="Longest prompt+answer in tokens; longer pairs are skipped (the "
+        "runtime's context holds 2,048; batches are padded only to their own longest pair)."
     )
     seed: int = Field(0, description="Seeds python, torch and the data order.")
     bf16: bool | None = Field(
@@ -213,7 +214,8 @@ def train_student(
         planned_steps=total_steps,
         tokens_per_second=tokens / train_seconds if train_seconds else 0.0,
         peak_rss_mb=peak_rss_mb(),
-        config=config.model_dump() | {"bf16": bf16, "base": base.id},
+        config=config.model_dump() | {"bf16": bf16, "base": base.id,
+                                      "longest_answer_tokens": max(n for _, n in examples)},
     )
     _save(model, result, examples, skipped, base, config)
     return result

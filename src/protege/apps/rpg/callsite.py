@@ -8,6 +8,10 @@ Every rule of :mod:`rules` is registered as a validator of the call site it judg
 rule's name, so a failure is counted per rule wherever validators are used: filtering examples,
 checking a student's answer before it is served, and in evals. A level generator is not meant to
 copy its teacher's map, so the gate counts answers that pass every validator, not exact matches.
+
+A student decodes under a schema narrowed for each call (:mod:`decoding`: the asked size, the
+exact counts, straight walls), and an answer that still breaks a rule is resampled up to
+``RESAMPLES`` times before the teacher answers; the gate scores answers the same way.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from pydantic import TypeAdapter
 
 import protege
 from protege.apps.rpg import procedural
+from protege.apps.rpg.decoding import level_schema_for, map_schema_for
 from protege.apps.rpg.rules import MAP_RULES, SAFETY_RULES, check_level
 from protege.apps.rpg.schema import AnyLevel, Level, Map
 
 TEACHER_ENV = "PROTEGE_RPG_TEACHER"
+RESAMPLES = 4
+"""Sampled student answers tried after one that breaks a rule, before the teacher is asked."""
 _LEVEL = TypeAdapter(AnyLevel)
 
 
@@ -79,6 +86,7 @@ LEVEL_VALIDATORS = [level_sane, as_requested, difficulty_progression]
 GRADUATION = protege.Graduation(
     gate=protege.GateConfig(min_samples=50, threshold=0.90, confidence=0.95, criterion="validators", regression_margin=0.02),
     shadow_min_samples=20,
+    resample=RESAMPLES,
 )
 
 
@@ -91,6 +99,7 @@ def teacher(procedure: procedural.ProceduralTeacher):
     teacher=teacher(procedural.LEVELS),
     validators=LEVEL_VALIDATORS,
     graduation=GRADUATION,
+    decode_for=level_schema_for,
     name="protege.apps.rpg.callsite:create_next_level",
 )
 def create_next_level(last_levels: list[Level], difficulty: int, level_width: int, level_height: int) -> Level:
@@ -106,6 +115,7 @@ def create_next_level(last_levels: list[Level], difficulty: int, level_width: in
     teacher=teacher(procedural.MAPS),
     validators=MAP_VALIDATORS,
     graduation=GRADUATION,
+    decode_for=map_schema_for,
     name="protege.apps.rpg.callsite:create_next_map",
 )
 def create_next_map(level: Level) -> Map:

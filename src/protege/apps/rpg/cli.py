@@ -10,6 +10,8 @@ from pathlib import Path
 
 import typer
 
+DEMO_TRAIN_MINUTES = 16.0
+
 app = typer.Typer(help="RPG level generation: validate maps, play the game, review maps by hand, build data.",
                   no_args_is_help=True)
 
@@ -148,6 +150,39 @@ def jac_cmd(
     if code != 0 or len(played) < levels:
         sys.stderr.write(f"the Jac program stopped after {len(played)} of {levels} level(s), exit code {code}\n")
         raise typer.Exit(1)
+
+
+@app.command("demo")
+def demo_cmd(
+    games: int = typer.Option(50, "--games", min=1, help="Games of 10 levels the teacher plays first (500 levels and maps)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the procedural teachers."),
+    levels: int = typer.Option(10, "--levels", min=1, help="Levels of the final game through the router."),
+    train_minutes: float = typer.Option(
+        DEMO_TRAIN_MINUTES, "--train-minutes",
+        help="Time budget for training both students (a quarter for the level, the rest for the map); 0 = whole plans."),
+    max_steps: int = typer.Option(None, "--max-steps", help="Cap on training steps per student."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 2 unless the final game is the students' own."),
+    base: str = typer.Option(None, "--base", help="Base model: a name from `protege bases`, or a .gguf file."),
+) -> None:
+    """The whole loop: the teacher plays games -> a student per call site is trained and gated ->
+    shadow games -> a new game through the router, with who answered each level and map."""
+    import protege
+    from protege.apps.rpg.demo import run_demo
+    from protege.cli.common import fail, progress_bar
+
+    try:
+        base_model = protege.resolve_base_model(base) if base else None
+    except RuntimeError as exc:
+        fail(str(exc))
+    if base_model is not None and base_model.gguf_path is None:
+        fail(f"--base {base}: the students are exported to GGUF, so the base must be a GGUF model")
+    share = {"level": 0.25, "map": 0.75}
+    budgets = {key: protege.TrainConfig(**{k: v for k, v in {
+        "max_minutes": train_minutes * part if train_minutes else None, "max_steps": max_steps}.items() if v is not None})
+        for key, part in share.items()}
+    code = run_demo(games=games, seed=seed, budgets=budgets, console=_console(), progress_bar=progress_bar,
+                    levels=levels, strict=strict, base=base_model)
+    raise typer.Exit(code)
 
 
 SITES = ("level", "map")

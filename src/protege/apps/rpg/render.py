@@ -62,4 +62,6 @@ def describe_level(played) -> str:
 
 def _who(call: dict) -> str:
     text = f"{call.get('answered_by')} ({call.get('model') or 'no answer'}), route {call.get('route')}"
+    if (call.get("attempts") or 1) > 1:
+        text += f", {call['attempts']} student tries"
     return text + (f", fallback: {call['fallback']}" if call.get("fallback") else "")

@@ -149,7 +149,7 @@ def _candidate_says(version, message: str, chat_role: str, user_role: str, local
     from protege.apps.showintent.policy import decide
     site = parse_show_intent.site
     inputs = _live_inputs(message, chat_role, user_role, locale)
-    answer = protege.StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256).answer(site.student_prompt(inputs), site.output_schema)
+    answer = protege.StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256).answer(site.student_prompt(inputs), site.decode_schema_for(inputs))
     intent = answer.parsed_json or {}
     decision = decide(intent or None, message=message, show_state=inputs["show_state"], cue_catalog_subset=SUBSET,
                       chat_role=chat_role, user_role=user_role)
