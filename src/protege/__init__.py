@@ -20,16 +20,23 @@ program that only serves never loads the trainer, the evaluator or torch.
 from importlib import import_module
 from typing import Any
 
+from protege.answering import Fallback, FallbackReason
 from protege.callsite import CallSite
 from protege.config import configure, settings
 from protege.decorator import llm
-from protege.errors import CallSiteError, OutputParseError, ProtegeError, StoreError, TeacherError
+from protege.errors import (
+    CallSiteError,
+    OutputParseError,
+    ProtegeError,
+    StoreError,
+    TeacherError,
+)
 from protege.evaluate.gate import GateConfig
 from protege.evaluate.metrics import percentile_nearest_rank
 from protege.graduation import Graduation
 from protege.redact import redact_text, redact_value
 from protege.registry import ModelVersion, Registry, RegistryError
-from protege.router import Fallback, FallbackReason, Router, default_router, drain, forget_state, last_call
+from protege.router import Router, default_router, drain, forget_state, last_call
 from protege.store import ExampleIn, Store, inputs_hash
 from protege.students.base import resolve_base_model
 from protege.students.runtime import StudentAnswer, StudentLoadError, StudentRuntime

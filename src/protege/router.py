@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from protege import config
-from protege.answering import Fallback, FallbackReason, Try, resampled
+from protege.answering import FallbackReason, Try, resampled
 from protege.costs import estimate_cost
 from protege.errors import OutputParseError, TeacherError
 from protege.evaluate.metrics import agreement
@@ -45,8 +45,6 @@ from protege.registry import ModelVersion, Registry
 from protege.store import CallRecord, ExampleIn, Store
 from protege.teachers import Teacher, TeacherRequest, resolve_teacher
 from protege.validators import run_validators
-
-__all__ = ["Fallback", "FallbackReason", "Router", "default_router"]
 
 if TYPE_CHECKING:
     from protege.callsite import CallSite
