@@ -197,6 +197,19 @@ def test_load_is_cached_per_file(base_gguf, runtime, tmp_path):
     assert StudentRuntime.load(copy) is other
 
 
+def test_a_larger_context_reopens_the_file_and_a_smaller_one_reuses_it(base_gguf, tmp_path):
+    copy = tmp_path / "ctx.gguf"
+    shutil.copyfile(base_gguf, copy)
+    small = StudentRuntime.load(copy, n_ctx=512)
+    assert small.n_ctx == 512
+    assert StudentRuntime.load(copy, n_ctx=256) is small
+    large = StudentRuntime.load(copy, n_ctx=4096)
+    assert large is not small and large.n_ctx == 4096
+    assert StudentRuntime.load(copy) is large  # the default context fits in it
+    with pytest.raises(Exception, match="context holds 512"):
+        small.answer("word " * 600, {"type": "string"})
+
+
 def test_corrupt_or_missing_files_fail_clearly_and_poison_nothing(base_gguf, runtime, tmp_path):
     truncated = tmp_path / "truncated.gguf"
     with open(base_gguf, "rb") as src, open(truncated, "wb") as dst:

@@ -114,6 +114,11 @@ class StudentRuntime:
         self._decode_options: dict[str, bool] = {}  # the benchmark switches speed-ups off here
         self._lock = threading.Lock()
 
+    @property
+    def n_ctx(self) -> int:
+        """The context this runtime was opened with, in tokens."""
+        return self._llm.n_ctx()
+
     @classmethod
     def load(
         cls,
@@ -128,8 +133,9 @@ class StudentRuntime:
         ``expected_sha256`` (a registered version's) refuses a file that changed since, before
         llama.cpp reads a byte of it. The first load of a file on a machine is probed in a child
         process (:mod:`protege.students.probe`), so a llama.cpp crash fails the load instead of
-        this process. ``n_threads`` defaults to :func:`default_threads`. The settings of the
-        first load of a file win; later calls get the cached runtime.
+        this process. ``n_threads`` defaults to :func:`default_threads`. Later calls get the
+        cached runtime, unless they ask for a larger ``n_ctx`` than it has: then the file is
+        opened again with that context and the new runtime replaces the cached one.
         """
         path = Path(gguf_path).expanduser().resolve()
         try:
@@ -147,7 +153,7 @@ class StudentRuntime:
         threads = n_threads or default_threads()
         with _cache_lock:
             runtime = _cache.get(key)
-            if runtime is None:
+            if runtime is None or runtime.n_ctx < n_ctx:
                 try:
                     ensure_runs(path, sha256, n_threads=threads)
                 except RuntimeUnusable as exc:
@@ -197,11 +203,11 @@ class StudentRuntime:
         started = time.perf_counter()
         rendered = render_chat(self._template, prompt)
         prompt_ids = self._llm.tokenize(rendered.encode("utf-8"), add_bos=False, special=True)
-        room = self._llm.n_ctx() - len(prompt_ids)
+        room = self.n_ctx - len(prompt_ids)
         if room < 2:
             raise StudentPromptTooLong(
                 f"the student prompt is {len(prompt_ids)} tokens but the context holds "
-                f"{self._llm.n_ctx()}; shorten the call site's inputs or load with a larger n_ctx"
+                f"{self.n_ctx}; shorten the call site's inputs or load with a larger n_ctx"
             )
         with self._lock:
             matcher = self._matcher(schema_key(output_schema))
