@@ -5,9 +5,10 @@ site's validators and the confidence floor, and says why the answer may not be s
 :class:`FallbackReason`) or that it may. The router serves with it; the gate and the evals
 score with the same function, so what is measured is what would be served.
 
-A call site may resample (``Graduation(resample=N)``): when the greedy answer fails the schema
+A call site may resample (``Graduation(resample=N)``): when the first answer fails the schema
 or a validator, up to N more answers are sampled (temperature ``resample_temperature``, seeds
-1..N, so a run can be replayed) before the teacher is asked. :func:`resampled` runs that loop
+1..N, so a run can be replayed) before the teacher is asked. The first answer is greedy unless
+``Graduation(temperature=...)`` samples it too (seed 0). :func:`resampled` runs that loop
 and returns every try, first to last.
 """
 
@@ -76,13 +77,16 @@ def answer_budget(version: ModelVersion) -> int:
 
 def student_answer(site: CallSite, inputs: dict, version: ModelVersion, *, attempt: int = 1,
                    runtime: StudentRuntime | None = None) -> Try:
-    """Ask the version's student once (``attempt`` 1: greedy; later: sampled with seed
-    ``attempt - 1``) and judge the answer."""
+    """Ask the version's student once (``attempt`` 1: greedy, or sampled with seed 0 at the
+    site's ``temperature``; later: sampled with seed ``attempt - 1``) and judge the answer."""
     grad = graduation_of(site)
     changed = site.student_view_changed(version.train_config)
     if changed:
         return Try(None, None, None, FallbackReason(Fallback.VIEW_CHANGED, f"student_view_changed: {changed}"), attempt)
-    sampling = {"temperature": grad.resample_temperature, "seed": attempt - 1} if attempt > 1 else {}
+    if attempt > 1:
+        sampling = {"temperature": grad.resample_temperature, "seed": attempt - 1}
+    else:
+        sampling = {"temperature": grad.temperature, "seed": 0} if grad.temperature > 0 else {}
     try:
         runtime = runtime or StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
         answer = runtime.answer(site.student_prompt(inputs), site.decode_schema_for(inputs),
@@ -109,7 +113,7 @@ def student_answer(site: CallSite, inputs: dict, version: ModelVersion, *, attem
 
 def resampled(site: CallSite, inputs: dict, version: ModelVersion, *, runtime: StudentRuntime | None = None,
               on_try: Callable[[Try], None] | None = None) -> list[Try]:
-    """The greedy answer, then up to ``Graduation.resample`` sampled ones while the last failed
+    """The first answer, then up to ``Graduation.resample`` sampled ones while the last failed
     the schema or a validator. ``on_try`` sees each try as it is made (the router records it)."""
     tries: list[Try] = []
     for attempt in range(1, graduation_of(site).resample + 2):

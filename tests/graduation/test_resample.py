@@ -15,25 +15,29 @@ from protege.answering import resampled
 from protege.registry import Registry
 from protege.students.base import resolve_base_model
 
-GREEDY: dict[str, str] = {}
-"""The greedy answer of the stand-in student per text, filled by the first test that asks."""
+JUDGED: dict[str, int] = {}
+"""How many answers ``_first_refused`` has judged per text."""
 
 
 class Word(BaseModel):
     word: str = Field(max_length=24)
 
 
-def _not_greedy(answer: Word, inputs: dict) -> protege.Verdict:
-    """Refuses exactly the greedy answer, so only a sampled answer can pass."""
-    return protege.Verdict(answer.word != GREEDY.get(inputs["text"]), "the greedy answer")
+def _first_refused(answer: Word, inputs: dict) -> protege.Verdict:
+    """Refuses the first answer it judges for each text, so a resample must be served. (Refusing
+    "the greedy answer" would depend on greedy decodes matching to the last bit, and llama.cpp's
+    logits move slightly with how the prompt cache splits the batch.)"""
+    JUDGED[inputs["text"]] = JUDGED.get(inputs["text"], 0) + 1
+    return protege.Verdict(JUDGED[inputs["text"]] > 1, "the first answer")
 
 
 def _never(answer: Word, inputs: dict) -> protege.Verdict:
     return protege.Verdict(False, "refuses everything")
 
 
-def _site(name: str, validator, resample: int):
-    grad = protege.Graduation(resample=resample, resample_temperature=1.5, min_logprob=-1e9, spot_check_fraction=0.01)
+def _site(name: str, validator, resample: int, temperature: float = 0.0):
+    grad = protege.Graduation(resample=resample, resample_temperature=1.5, temperature=temperature,
+                              min_logprob=-1e9, spot_check_fraction=0.01)
 
     @protege.llm(teacher=lambda text: Word(word="teacher"), name=name, graduation=grad,
                  validators=[protege.validator(name=validator.__name__)(validator)],
@@ -57,34 +61,24 @@ def _serve_base(store, fn) -> protege.ModelVersion:
     return version
 
 
-def _greedy(fn, version, text: str) -> str:
-    first = resampled(fn.site, {"text": text}, version)[0]
-    assert first.attempt == 1 and first.answer is not None
-    return first.answer.parsed_json["word"]
-
-
 def test_a_refused_answer_is_resampled_and_a_sampled_one_served(store):
-    pick = _site("tests:resample_served", _not_greedy, resample=4)
+    pick = _site("tests:resample_served", _first_refused, resample=4)
     version = _serve_base(store, pick)
     text = "the lights go down and the crowd cheers"
-    GREEDY[text] = _greedy(pick, version, text)
-    assert GREEDY[text].isalpha() and GREEDY[text].islower()  # decode_for reached the student
 
-    before = len(store.calls(pick.site.name, role="student"))
     served = pick(text)
     router.drain()
     info = protege.last_call()
-    assert info["answered_by"] == "student" and info["attempts"] >= 2
-    assert served.word != GREEDY[text]
-    calls = store.calls(pick.site.name, role="student")
-    tries = calls[: len(calls) - before]  # newest first
-    assert sorted(t["meta"]["attempt"] for t in tries) == list(range(1, info["attempts"] + 1))
-    refused = [t for t in tries if t["meta"]["fallback_kind"] == "validator_failed"]
-    assert len(refused) == info["attempts"] - 1 and all(t["parsed_output"]["word"] == GREEDY[text] for t in refused)
+    assert info["answered_by"] == "student" and info["attempts"] == 2
+    assert served.word.isalpha() and served.word.islower()  # decode_for reached the student
+    tries = sorted(store.calls(pick.site.name, role="student"), key=lambda t: t["meta"]["attempt"])
+    assert [t["meta"]["attempt"] for t in tries] == [1, 2]
+    assert tries[0]["meta"]["fallback_kind"] == "validator_failed" and tries[1]["parsed_output"] == served.model_dump()
     assert not store.calls(pick.site.name, role="teacher")
 
-    again = resampled(pick.site, {"text": text}, version)  # seeded: the same tries again
-    assert [t.answer.text for t in again][1:] == [t["raw_output"] for t in sorted(tries, key=lambda t: t["meta"]["attempt"])][1:]
+    JUDGED[text] = 0  # seeded: the same tries again
+    again = resampled(pick.site, {"text": text}, version)
+    assert [t.answer.text for t in again][1:] == [t["raw_output"] for t in tries][1:]
 
 
 def test_after_every_resample_fails_the_teacher_answers_with_the_reason(store):
@@ -104,16 +98,29 @@ def test_the_gate_eval_scores_answers_as_served(store):
     from protege.evaluate.runner import evaluate_version
     from protege.store import ExampleIn
 
-    pick = _site("tests:resample_eval", _not_greedy, resample=4)
+    pick = _site("tests:resample_eval", _first_refused, resample=4)
     version = _serve_base(store, pick)
     texts = ["rain on the stage", "the drummer is late"]
-    for text in texts:
-        GREEDY[text] = _greedy(pick, version, text)
     store.add_examples(pick.site.name, pick.site.fingerprint,
                        [ExampleIn(inputs={"text": t}, output={"word": "x"}, source="teacher") for t in texts])
     rows = store.examples(pick.site.name, pick.site.fingerprint)
     report, results = evaluate_version(pick.site, version, rows, criterion="validators")
     attempts = [r.row.slices["attempts"] for r in results]
-    assert all(int(a) >= 2 for a in attempts)
+    assert attempts == ["2", "2"]
     assert report.slices["attempts"] and sum(s.n for s in report.slices["attempts"].values()) == len(texts)
-    assert all(r.row.verdicts["_not_greedy"].ok for r in results)
+    assert all(r.row.verdicts["_first_refused"].ok for r in results)
+
+
+def test_a_site_with_a_temperature_samples_its_first_answer_with_seed_0(store):
+    from protege.students.runtime import StudentRuntime
+
+    pick = _site("tests:sampled_first", _never, resample=0, temperature=1.5)
+    version = _serve_base(store, pick)
+    inputs = {"text": "confetti falls on the dance floor"}
+    tries = resampled(pick.site, inputs, version)
+    assert len(tries) == 1 and tries[0].attempt == 1  # no resamples asked: one try
+    runtime = StudentRuntime.load(version.gguf_path)
+    prompt, schema = pick.site.student_prompt(inputs), pick.site.decode_schema_for(inputs)
+    assert tries[0].answer.text == runtime.answer(prompt, schema, temperature=1.5, seed=0).text
+    by_seed = {runtime.answer(prompt, schema, temperature=1.5, seed=s).text for s in range(4)}
+    assert len(by_seed) > 1  # the seed matters, so the equality above is not greedy's

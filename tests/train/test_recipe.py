@@ -218,3 +218,36 @@ def test_a_time_budget_cuts_the_run_and_says_so(base_model, tmp_path):
     assert result.steps == BUDGET_TIMED_STEPS and result.planned_steps == 20
     assert totals[0] == 20 and totals[-1] == BUDGET_TIMED_STEPS
     assert json.loads((tmp_path / "out" / "metrics.json").read_text())["planned_steps"] == 20
+
+
+def test_passes_keep_each_under_the_token_budget_longest_first():
+    from protege.train.schedule import passes
+
+    lengths = [10, 700, 40, 650, 30, 20]
+    assert passes(range(6), lengths, 10_000) == [[1, 3, 2, 4, 5, 0]]
+    split = passes(range(6), lengths, 1400)
+    assert split == [[1, 3], [2, 4, 5, 0]]
+    assert all(len(p) * max(lengths[i] for i in p) <= 1400 for p in split)
+    assert passes([1, 0], lengths, 100) == [[1], [0]]  # too long for any pass: alone
+
+
+def test_a_batch_split_into_passes_trains_the_same_step(base_model, tmp_path):
+    """Splitting a batch by ``batch_tokens`` changes memory, not the step: the same loss and
+    the same adapter after one step as the batch in one pass (fp32)."""
+    pytest.importorskip("peft")
+    from safetensors.torch import load_file
+
+    from protege.train.recipe import train_student
+
+    pairs = [TrainPair(prompt=json.dumps({"message": "oi " * n}), answer=json.dumps({"type": "x" * n}))
+             for n in (1, 5, 9, 30)]
+    runs = {}
+    for name, tokens in (("whole", 100_000), ("split", 16)):
+        config = TrainConfig(max_steps=1, batch_size=4, bf16=False, warmup_steps=0)
+        runs[name] = train_student(pairs, base_model, config.model_copy(update={"batch_tokens": tokens}),
+                                   tmp_path / name, progress=lambda *a: None)
+    assert runs["whole"].losses[0] == pytest.approx(runs["split"].losses[0], rel=1e-4)
+    whole = load_file(str(runs["whole"].out_dir / "adapter_model.safetensors"))
+    split = load_file(str(runs["split"].out_dir / "adapter_model.safetensors"))
+    # summation order moves AdamW's first (sign-like) step by ~5e-4 of its size, no more
+    assert max(float((whole[k] - split[k]).norm() / whole[k].norm()) for k in whole if "lora_B" in k) < 2e-3

@@ -99,12 +99,26 @@ def _inside_string(text: bytes) -> bool:
     return inside
 
 
-def _repeating(chosen: list[int]) -> bool:
-    """True when the model's last choices cycle through at most three tokens."""
-    return len(chosen) >= _REPEAT_WINDOW and len(set(chosen[-_REPEAT_WINDOW:])) <= 3
+def looping(tokens: list[int]) -> bool:
+    """True when the answer's tail repeats one block of tokens: at least ``_LOOP_MIN`` tokens
+    and three whole blocks of one period of up to ``_LOOP_MAX_PERIOD`` tokens.
+
+    The whole answer is read, forced tokens included: a map's coordinates are mostly the same
+    few digits between forced keys, so counting distinct chosen tokens calls a good map a loop,
+    while a model that really loops repeats whole objects or words exactly.
+    """
+    for period in range(1, _LOOP_MAX_PERIOD + 1):
+        span = max(_LOOP_MIN, 3 * period)
+        if len(tokens) < span:
+            break
+        tail = tokens[-span:]
+        if tail[period:] == tail[:-period]:
+            return True
+    return False
 
 
-_REPEAT_WINDOW = 12
+_LOOP_MIN = 12
+_LOOP_MAX_PERIOD = 16
 
 
 def decode_constrained(
@@ -136,7 +150,6 @@ def decode_constrained(
     n_vocab = llm.n_vocab()
     mask = np.zeros((n_vocab + 31) // 32, dtype=np.int32)
     wrap_up_at = max_tokens - min(64, max_tokens // 2)
-    chosen: list[int] = []
     finishing = False
     sampler = np.random.default_rng(seed) if temperature > 0 else None
 
@@ -157,7 +170,7 @@ def decode_constrained(
 
         llm.eval(pending)
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(n_vocab,))
-        finishing = finishing or len(result.tokens) >= wrap_up_at or _repeating(chosen)
+        finishing = finishing or len(result.tokens) >= wrap_up_at or looping(result.tokens)
         token = int(logits.argmax())
         if finishing or sampler is not None or not top_token_first or matcher.validate_tokens([token]) != 1:
             matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
@@ -182,7 +195,6 @@ def decode_constrained(
             raise RuntimeError(f"grammar refused an allowed token: {matcher.get_error()}")
         result.tokens.append(token)
         result.logprobs.append(logprob)
-        chosen.append(token)
         pending = [token]
 
 

@@ -32,7 +32,7 @@ from protege.students.base import BaseModel
 from protege.students.chat import CHATML_TEMPLATE, chat_template_of, render_chat
 from protege.train.machine import cuda_available, environment, idle_cores, peak_rss_mb, qlora_kwargs, resolve_bf16
 from protege.train.progress import ProgressCallback, progress_reporter, write_json
-from protege.train.schedule import BUDGET_TIMED_STEPS, batch_stream, lr_factor, steps_within
+from protege.train.schedule import BUDGET_TIMED_STEPS, batch_stream, lr_factor, passes, steps_within
 """Called after each optimizer step as ``progress(step, total_steps, loss)``."""
 StepHook = Callable[[int, Any], None]
 """Called after each optimizer step as ``hook(step, peft_model)``: a bench saves snapshots with it."""
@@ -71,7 +71,12 @@ class TrainConfig(Schema):
         "plan shrinks to the steps that fit (the learning-rate decay with it). None = no budget.",
     )
     batch_size: int = Field(8, ge=1, description="Pairs per forward/backward pass.")
-    grad_accumulation: int = Field(1, ge=1, description="Passes summed per optimizer step.")
+    grad_accumulation: int = Field(1, ge=1, description="Batches summed per optimizer step.")
+    batch_tokens: int = Field(
+        4096, ge=16, description="Most padded tokens in one forward/backward pass: a batch of long "
+        "pairs is run as several passes (losses weighted by answer tokens, so the step is the "
+        "same), which keeps memory flat for long answers."
+    )
     max_length: int = Field(
         2048, ge=16, description="Longest prompt+answer in tokens; longer pairs are skipped (the "
         "runtime's context holds 2,048; batches are padded only to their own longest pair)."
@@ -172,6 +177,7 @@ def train_student(
         optimizer, lambda step: lr_factor(step, config.warmup_steps, plan["steps"])
     )
     last_loss = [1.0] * len(examples)  # each pair's loss when it was last in a batch
+    lengths = [len(ids) for ids, _ in examples]
     batches = batch_stream(examples, config, random.Random(config.seed), last_loss)
     losses: list[float] = []
     tokens = 0
@@ -184,14 +190,18 @@ def train_student(
             step_loss = 0.0
             for _ in range(config.grad_accumulation):
                 chosen = next(batches)
-                batch = collate([examples[i] for i in chosen], pad_id, device)
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-                    loss, per_pair = answer_loss(model, batch)
-                for i, value in zip(chosen, per_pair.tolist()):
-                    last_loss[i] = value
-                (loss / config.grad_accumulation).backward()
-                step_loss += loss.item() / config.grad_accumulation
-                tokens += int(batch["attention_mask"].sum())
+                answer_tokens = sum(examples[i][1] for i in chosen)
+                for part in passes(chosen, lengths, config.batch_tokens):
+                    batch = collate([examples[i] for i in part], pad_id, device)
+                    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+                        loss, per_pair = answer_loss(model, batch)
+                    for i, value in zip(part, per_pair.tolist()):
+                        last_loss[i] = value
+                    # weighted by answer tokens, the passes add up to the whole batch's mean loss
+                    share = sum(examples[i][1] for i in part) / answer_tokens / config.grad_accumulation
+                    (loss * share).backward()
+                    step_loss += loss.item() * share
+                    tokens += int(batch["attention_mask"].sum())
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             optimizer.step()
             schedule.step()

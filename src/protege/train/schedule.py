@@ -62,3 +62,17 @@ def lr_factor(step: int, warmup: int, total: int) -> float:
     if step < warmup:
         return (step + 1) / (warmup + 1)
     return max(0.0, (total - step) / max(1, total - warmup))
+
+
+def passes(chosen: Sequence[int], lengths: Sequence[int], max_tokens: int) -> list[list[int]]:
+    """``chosen`` (one batch of example indices) split into forward/backward passes of at most
+    ``max_tokens`` padded tokens each (a pass pads to its longest pair), longest pairs first;
+    a pair longer than ``max_tokens`` gets a pass of its own."""
+    order = sorted(chosen, key=lambda i: lengths[i], reverse=True)
+    split: list[list[int]] = []
+    for i in order:
+        if split and (len(split[-1]) + 1) * lengths[split[-1][0]] <= max_tokens:
+            split[-1].append(i)
+        else:
+            split.append([i])
+    return split

@@ -30,6 +30,10 @@ from protege.apps.rpg.schema import AnyLevel, Level, Map
 TEACHER_ENV = "PROTEGE_RPG_TEACHER"
 RESAMPLES = 4
 """Sampled student answers tried after one that breaks a rule, before the teacher is asked."""
+MAP_TEMPERATURE = 0.7
+"""Maps are sampled from the first try: a small student's greedy map degenerates into one cell
+repeated (0 of 25 greedy maps passed every rule, 21 of 25 first samples did), and a generator
+should vary anyway."""
 _LEVEL = TypeAdapter(AnyLevel)
 
 
@@ -83,11 +87,9 @@ def difficulty_progression(level: Level, inputs: dict | None) -> protege.Verdict
 
 LEVEL_VALIDATORS = [level_sane, as_requested, difficulty_progression]
 
-GRADUATION = protege.Graduation(
-    gate=protege.GateConfig(min_samples=50, threshold=0.90, confidence=0.95, criterion="validators", regression_margin=0.02),
-    shadow_min_samples=20,
-    resample=RESAMPLES,
-)
+GATE = protege.GateConfig(min_samples=50, threshold=0.90, confidence=0.95, criterion="validators", regression_margin=0.02)
+LEVEL_GRADUATION = protege.Graduation(gate=GATE, shadow_min_samples=20, resample=RESAMPLES)
+MAP_GRADUATION = LEVEL_GRADUATION.model_copy(update={"temperature": MAP_TEMPERATURE})
 
 
 def teacher(procedure: procedural.ProceduralTeacher):
@@ -98,7 +100,7 @@ def teacher(procedure: procedural.ProceduralTeacher):
 @protege.llm(
     teacher=teacher(procedural.LEVELS),
     validators=LEVEL_VALIDATORS,
-    graduation=GRADUATION,
+    graduation=LEVEL_GRADUATION,
     decode_for=level_schema_for,
     name="protege.apps.rpg.callsite:create_next_level",
 )
@@ -114,7 +116,7 @@ def create_next_level(last_levels: list[Level], difficulty: int, level_width: in
 @protege.llm(
     teacher=teacher(procedural.MAPS),
     validators=MAP_VALIDATORS,
-    graduation=GRADUATION,
+    graduation=MAP_GRADUATION,
     decode_for=map_schema_for,
     name="protege.apps.rpg.callsite:create_next_map",
 )

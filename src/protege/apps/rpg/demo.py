@@ -45,7 +45,7 @@ class SiteOutcome:
     own: int
     """Answered by the student (first try or a resample)."""
     first_try: int
-    """Answered by the student's greedy answer."""
+    """Answered by the student's first answer (greedy, or sampled where the site samples)."""
 
     def as_dict(self) -> dict:
         return {"site": self.name, "calls": self.calls, "student_answers": self.own, "first_try": self.first_try}
@@ -139,7 +139,7 @@ def site_outcome(played: list[PlayedLevel], index: int, key: str) -> SiteOutcome
 
 
 def first_try_share(report_json: str | None) -> str:
-    """How many locked-split answers the student's greedy answer settled (the gate report's
+    """How many locked-split answers the student's first answer settled (the gate report's
     ``attempts`` slice), as "n of N"."""
     try:
         attempts = json.loads(Path(report_json).read_text(encoding="utf-8"))["slices"]["attempts"]

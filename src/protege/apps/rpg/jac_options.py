@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 import protege
-from protege.apps.rpg.callsite import GRADUATION, LEVEL_VALIDATORS, MAP_VALIDATORS
+from protege.apps.rpg.callsite import LEVEL_GRADUATION, LEVEL_VALIDATORS, MAP_GRADUATION, MAP_VALIDATORS
 from protege.apps.rpg.schema import Level, Map
 
 PROGRAM = "level_manager"
@@ -35,6 +35,6 @@ def on_json(validator: protege.Validator, answer_type: type[BaseModel]) -> prote
 
 
 SITES = {
-    LEVEL_SITE: {"validators": [on_json(v, Level) for v in LEVEL_VALIDATORS], "graduation": GRADUATION},
-    MAP_SITE: {"validators": [on_json(v, Map) for v in MAP_VALIDATORS], "graduation": GRADUATION},
+    LEVEL_SITE: {"validators": [on_json(v, Level) for v in LEVEL_VALIDATORS], "graduation": LEVEL_GRADUATION},
+    MAP_SITE: {"validators": [on_json(v, Map) for v in MAP_VALIDATORS], "graduation": MAP_GRADUATION},
 }
