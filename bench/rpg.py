@@ -7,7 +7,7 @@ Plays ``--games`` new games of 10 levels (seeds far from the demo's) through the
 game would, with whatever the routes are (both students after the demo), and reads back what the
 store recorded for those calls. For each site it reports:
 
-- the student's first-try pass rate per rule (the greedy answer, before any resample), its
+- the student's first-try pass rate per rule (its first answer, before any resample), its
   served pass rate, how many calls needed resamples and how many went to the teacher (fallback);
 - answer latency p50 / p95 of the served answer, all tries included;
 - distinct maps among the first 100 served (walls, obstacles, enemies and spawn compared);

@@ -74,6 +74,7 @@ class CallSite:
         teacher: Any = None,
         validators: Sequence[Callable | Validator] = (),
         graduation: Any = None,
+        decode_for: Callable[[dict, dict], dict] | None = None,
         origin: str = "",
     ) -> CallSite:
         """A call site defined elsewhere than a Python function body: a Jac ``by llm`` function,
@@ -81,7 +82,7 @@ class CallSite:
         defines the contract there (semantic strings, the framework's own output schema) and
         enters the fingerprint; ``origin`` says where it is defined (``file:line``)."""
         site = cls.__new__(cls)
-        site.fn, site.is_async, site.origin, site.decode_for = None, False, origin, None
+        site.fn, site.is_async, site.origin, site.decode_for = None, False, origin, decode_for
         params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a) for n, a in parameters]
         site._define(
             name=name, function_name=function_name or name.rpartition(":")[2].rpartition(".")[2],
@@ -93,13 +94,14 @@ class CallSite:
 
     @classmethod
     def recorded(cls, name: str, fingerprint: str, input_schema: dict, output_schema: dict, *,
-                 validators: Sequence[Callable | Validator] = (), graduation: Any = None) -> CallSite:
+                 validators: Sequence[Callable | Validator] = (), graduation: Any = None,
+                 decode_for: Callable[[dict, dict], dict] | None = None) -> CallSite:
         """A call site as the store recorded it, for training and evaluation in a process that
         cannot import its definition (a Jac program's site, trained from protege's own
         environment). Inputs and answers are plain JSON validated against the recorded schemas;
         the fingerprint is the recorded one, so the data and versions are the same."""
         site = cls.__new__(cls)
-        site.fn, site.is_async, site.origin, site.decode_for = None, False, "", None
+        site.fn, site.is_async, site.origin, site.decode_for = None, False, "", decode_for
         site.name, site.function_name, site.docstring = name, name.rpartition(":")[2], ""
         site.teacher_spec, site.student_inputs = None, None
         site.validators, site.graduation = as_validators(validators), graduation

@@ -1,7 +1,7 @@
-"""Validators and graduation rules for call sites defined outside Python (Jac ``by llm``
-functions): a Python file named by ``PROTEGE_SITE_OPTIONS``.
+"""Validators, graduation rules and per-call decode schemas for call sites defined outside
+Python (Jac ``by llm`` functions): a Python file named by ``PROTEGE_SITE_OPTIONS``.
 
-A decorated Python function carries its validators and graduation in ``@protege.llm(...)``. A
+A decorated Python function carries these in ``@protege.llm(...)``. A
 Jac function cannot, and it is served in one environment (the Jac one) and trained and gated in
 another (protege's own): both read the same file, so the data a student learns from, its gate
 and its live checks follow the same rules. The file defines ``SITES``::
@@ -15,7 +15,8 @@ and its live checks follow the same rules. The file defines ``SITES``::
     SITES = {"colors:pick_color": {"validators": [not_black], "graduation": protege.Graduation()}}
 
 Validators of these sites see answers as JSON in every environment, since the return type
-exists only where the program runs.
+exists only where the program runs. ``"decode_for": fn`` narrows the student's decode schema per
+call, as ``@protege.llm(decode_for=fn)`` does: ``fn(schema, inputs)`` with the call's JSON inputs.
 """
 
 from __future__ import annotations
@@ -28,20 +29,22 @@ from pathlib import Path
 from protege.errors import ProtegeError
 
 ENV = "PROTEGE_SITE_OPTIONS"
+KEYS = ("validators", "graduation", "decode_for")
 _loaded: dict[str, tuple[float, dict]] = {}
 _lock = threading.Lock()
 
 
 def site_options(name: str) -> dict:
-    """``{"validators": [...], "graduation": Graduation | None}`` for ``name`` (empty if none)."""
+    """``{"validators": [...], "graduation": Graduation | None, "decode_for": fn}`` for ``name``
+    (each key optional; empty if none)."""
     path = os.environ.get(ENV)
     if not path:
         return {}
     sites = _sites_in(Path(path))
     options = sites.get(name, {})
-    unknown = set(options) - {"validators", "graduation"}
+    unknown = set(options) - set(KEYS)
     if unknown:
-        raise ProtegeError(f"{path}: SITES[{name!r}] has unknown keys {sorted(unknown)}; use validators, graduation")
+        raise ProtegeError(f"{path}: SITES[{name!r}] has unknown keys {sorted(unknown)}; use {', '.join(KEYS)}")
     return options
 
 

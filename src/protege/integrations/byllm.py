@@ -100,7 +100,7 @@ def _site_for(mt_run: Any) -> JacCallSite:
         site = _sites.get(key)
     if site is None:
         options = site_options(site_name(caller))
-        site = build_site(mt_run, validators=options.get("validators", ()), graduation=options.get("graduation"))
+        site = build_site(mt_run, **options)
         log.info("protege: Jac call site %s (%s), fingerprint %s", site.name, site.origin, site.fingerprint)
         with _lock:
             _sites[key] = site

@@ -130,3 +130,41 @@ def test_the_jac_sites_validators_judge_json_answers_rule_by_rule():
                "level_height": asked["height"]}
     assert failed(level_validators, too_easy, request) == {"as_requested", "difficulty_progression"}
     assert jac_options.SITES[LEVEL_SITE]["graduation"].gate.criterion == "validators"
+
+
+@pytest.mark.slow
+def test_the_demo_trains_the_jac_sites_and_their_students_answer_the_jac_program(jac_env, home):
+    """`protege rpg demo --jac` at toy size: the Jac program plays the teacher's games, its two
+    sites are trained (1 step) and gated here under their own names; the gate refuses students
+    this young, and the final game is the teacher's. Then both students are put on the route by
+    hand, and the Jac program's calls go to them: decoded under the site options' per-call
+    schema, resampled, and answered by the teacher with the reason when every try breaks a rule."""
+    done = protege_cli(home, "rpg", "demo", "--jac", "--games", "2", "--max-steps", "1", "--levels", "2", "--strict")
+    out = done.stdout
+    assert done.returncode == 2, f"{out}\n{done.stderr}"
+    assert "of level_manager.jac" in out and "20 levels and maps answered by the teacher" in out
+    assert "level: 0 of 2 answered by the student" in out and "levels that pass every rule: 2 of 2" in out
+    store = Store(f"sqlite:///{home / '.protege' / 'protege.db'}")
+    registry = protege.Registry(store)
+    for name in (LEVEL_SITE, MAP_SITE):
+        version = registry.versions(name)[-1]
+        assert version.metrics["steps"] == 1
+        gate = next(e for e in registry.events(name, limit=50) if e["kind"] == "gate")
+        assert gate["to_value"].endswith(":refuse")
+        registry.promote(name, version.version, reason="test: serve an untrained student", route="student")
+
+    served = protege_cli(home, "rpg", "jac", "--levels", "1", "--seed", "9", "--json")
+    assert served.returncode == 0, f"{served.stdout}\n{served.stderr}"
+    level = json.loads(served.stdout)["levels"][0]
+    assert level["valid"]  # whoever answered, what was served passes every rule
+    for name, call in zip((LEVEL_SITE, MAP_SITE), (level["level_call"], level["map_call"])):
+        tries = [c for c in store.calls(name, role="student") if c["inputs"] == store.calls(name)[0]["inputs"]]
+        assert call["route"] == "student" and tries, call
+        if call["answered_by"] == "teacher":  # every try broke a rule: 1 + RESAMPLES, then the teacher
+            assert sorted(t["meta"]["attempt"] for t in tries) == [1, 2, 3, 4, 5]
+            assert call["fallback"].endswith("(after 5 samples)")
+    map_try = store.calls(MAP_SITE, role="student")[0]["parsed_output"]
+    asked = store.calls(MAP_SITE)[0]["inputs"]["level"]
+    if map_try is not None:  # the per-call schema reached the Jac site: the level repeated, exact counts
+        assert map_try["level"] == asked and len(map_try["walls"]) == asked["num_wall"]
+        assert len(map_try["enemies"]) == asked["num_enemies"]

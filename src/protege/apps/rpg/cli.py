@@ -163,6 +163,8 @@ def demo_cmd(
     max_steps: int = typer.Option(None, "--max-steps", help="Cap on training steps per student."),
     strict: bool = typer.Option(False, "--strict", help="Exit 2 unless the final game is the students' own."),
     base: str = typer.Option(None, "--base", help="Base model: a name from `protege bases`, or a .gguf file."),
+    jac: bool = typer.Option(False, "--jac", help="Play every game with level_manager.jac in the Jac environment "
+                             "(scripts/setup-jac.sh): the students answer the Jac program's by llm calls."),
 ) -> None:
     """The whole loop: the teacher plays games -> a student per call site is trained and gated ->
     shadow games -> a new game through the router, with who answered each level and map."""
@@ -176,12 +178,19 @@ def demo_cmd(
         fail(str(exc))
     if base_model is not None and base_model.gguf_path is None:
         fail(f"--base {base}: the students are exported to GGUF, so the base must be a GGUF model")
+    if jac:
+        from protege.apps.rpg.jac_game import find_jac
+
+        try:
+            find_jac()
+        except protege.ProtegeError as exc:
+            fail(str(exc))
     share = {"level": 0.25, "map": 0.75}
     budgets = {key: protege.TrainConfig(**{k: v for k, v in {
         "max_minutes": train_minutes * part if train_minutes else None, "max_steps": max_steps}.items() if v is not None})
         for key, part in share.items()}
     code = run_demo(games=games, seed=seed, budgets=budgets, console=_console(), progress_bar=progress_bar,
-                    levels=levels, strict=strict, base=base_model)
+                    levels=levels, strict=strict, base=base_model, jac=jac)
     raise typer.Exit(code)
 
 

@@ -12,6 +12,10 @@
 
 Done, as the issue says, when every served map passes every rule and at least 9 of the 10 levels
 and 9 of the 10 maps are the students' own answers; ``strict`` makes anything less exit 2.
+
+With ``jac``, every game is played by the game's Jac program (level_manager.jac, one process per
+game, in the Jac environment): its two ``by llm`` sites are recorded, trained and gated here under
+their own names (with :mod:`jac_options`), and the students answer the Jac program.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 from rich.console import Console
 
 import protege
-from protege.apps.rpg import procedural
+from protege.apps.rpg import jac_game, jac_options, procedural
 from protege.apps.rpg.callsite import create_next_level, create_next_map
 from protege.apps.rpg.game import PlayedLevel, play
 from protege.apps.rpg.render import describe_level
@@ -52,28 +56,28 @@ class SiteOutcome:
 
 
 def run_demo(*, games: int, seed: int, budgets: dict[str, protege.TrainConfig], console: Console,
-             progress_bar: Callable, levels: int = LEVELS_PER_GAME, strict: bool = False, base=None) -> int:
+             progress_bar: Callable, levels: int = LEVELS_PER_GAME, strict: bool = False, base=None,
+             jac: bool = False) -> int:
     """Returns 0 when the loop completed; with ``strict``, 2 unless the final game is the
     students' own (see the module's docstring). ``budgets`` maps "level" and "map" to the
-    training config of each site."""
-    sites = {"level": create_next_level.site, "map": create_next_map.site}
+    training config of each site; ``jac`` plays every game through level_manager.jac."""
+    program = JAC if jac else PYTHON
     store = protege.Store.default()
     registry = protege.Registry(store)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
 
-    console.rule(f"1. teacher: {games} games of {LEVELS_PER_GAME} levels through both call sites")
-    for site in sites.values():
-        if store.route(site.name) != "teacher":
-            registry.set_route(site.name, "teacher", reason="demo: start again from the teacher")
-            protege.forget_state(site.name)
+    console.rule(f"1. teacher: {games} games of {LEVELS_PER_GAME} levels through both call sites{program.where}")
+    for name in program.names:
+        if store.route(name) != "teacher":
+            registry.set_route(name, "teacher", reason="demo: start again from the teacher")
+            protege.forget_state(name)
     with progress_bar("teacher games") as update:
         for game in range(games):
-            _play_game(seed + game, LEVELS_PER_GAME)
+            program.play(seed + game, LEVELS_PER_GAME)
             update(game + 1, games)
-    teacher = create_next_map.site.teacher_spec
-    console.print(f"{games * LEVELS_PER_GAME} levels and maps answered by "
-                  f"{getattr(teacher, 'model', teacher)} and recorded as examples")
+    sites = program.sites(store)
+    console.print(f"{games * LEVELS_PER_GAME} levels and maps answered by the teacher and recorded as examples")
     timings["teacher"] = time.perf_counter() - t0
 
     promoted = {}
@@ -100,7 +104,7 @@ def run_demo(*, games: int, seed: int, budgets: dict[str, protege.TrainConfig], 
         for game in range(MAX_SHADOW_GAMES):
             if all(store.route(s.name) == "student" for k, s in sites.items() if promoted[k]):
                 break
-            _play_game(seed + games + game, LEVELS_PER_GAME, drain=True)
+            program.play(seed + games + game, LEVELS_PER_GAME, drain=True)
         console.print("  ".join(f"{k}: route {store.route(s.name)}" for k, s in sites.items()))
         timings["shadow"] = time.perf_counter() - t
     else:
@@ -108,7 +112,7 @@ def run_demo(*, games: int, seed: int, budgets: dict[str, protege.TrainConfig], 
 
     console.rule(f"4. a new game of {levels} levels through the router")
     t = time.perf_counter()
-    played = _play_game(seed + PLAY_SEED_OFFSET, levels, show=lambda lv: console.print(
+    played = program.play(seed + PLAY_SEED_OFFSET, levels, show=lambda lv: console.print(
         describe_level(lv), markup=False, highlight=False))
     timings["play"] = time.perf_counter() - t
     outcomes = [site_outcome(played, i, key) for i, key in enumerate(sites)]
@@ -160,3 +164,40 @@ def _play_game(seed: int, levels: int, *, drain: bool = False, show=None) -> lis
             show(level)
 
     return play(levels, on_level=after)
+
+
+def _play_jac(seed: int, levels: int, *, drain: bool = False, show=None) -> list[PlayedLevel]:
+    """One game of level_manager.jac (its process drains its shadow answers as it exits)."""
+    played, code = jac_game.play(levels, seed=seed, on_level=(lambda lv: show(lv.played)) if show else None)
+    if code != 0 or len(played) < levels:
+        raise protege.ProtegeError(f"level_manager.jac stopped after {len(played)} of {levels} level(s), exit code {code}")
+    return [lv.played for lv in played]
+
+
+def _jac_sites(store: protege.Store) -> dict[str, protege.CallSite]:
+    """The Jac program's two sites as it recorded them, with their site options."""
+    sites = {}
+    for key, name in zip(("level", "map"), JAC.names):
+        known = store.site_fingerprints(name)
+        if not known:
+            raise protege.ProtegeError(f"level_manager.jac recorded no call of {name}")
+        newest = known[0]
+        sites[key] = protege.CallSite.recorded(name, newest["fingerprint"], newest["input_schema"],
+                                               newest["output_schema"], **jac_options.SITES[name])
+    return sites
+
+
+@dataclass(frozen=True)
+class Program:
+    """Where the games run: ``play(seed, levels, *, drain, show)`` plays one game and
+    ``sites(store)`` gives its call sites by "level" and "map"."""
+
+    names: tuple[str, str]
+    play: Callable[..., list[PlayedLevel]]
+    sites: Callable[[protege.Store], dict[str, protege.CallSite]]
+    where: str = ""
+
+
+PYTHON = Program((create_next_level.site.name, create_next_map.site.name), _play_game,
+                 lambda store: {"level": create_next_level.site, "map": create_next_map.site})
+JAC = Program((jac_options.LEVEL_SITE, jac_options.MAP_SITE), _play_jac, _jac_sites, " of level_manager.jac")

@@ -1,9 +1,9 @@
-"""Site options of level_manager.jac, for ``PROTEGE_SITE_OPTIONS``: the RPG validators and
-graduation of its two ``by llm`` call sites.
+"""Site options of level_manager.jac, for ``PROTEGE_SITE_OPTIONS``: the RPG validators,
+graduation and per-call decode schemas of its two ``by llm`` call sites.
 
-The same validators and gate as the Python call sites (:mod:`protege.apps.rpg.callsite`), under
-the same rule names, so a Jac site's data is filtered, its student checked and its eval scored
-by the same rules. Read by the Jac process that serves the sites and by protege's own
+The same validators, gate and decode schemas as the Python call sites
+(:mod:`protege.apps.rpg.callsite`), under the same rule names, so a Jac site's data is filtered,
+its student checked and its eval scored by the same rules. Read by the Jac process that serves the sites and by protege's own
 environment that trains and gates them; both show validators an answer as JSON (the Jac type
 exists only where the program runs), parsed here into the game's types before a rule sees it.
 The site names follow the program's file name: a copy under another name needs its own keys.
@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 import protege
 from protege.apps.rpg.callsite import LEVEL_GRADUATION, LEVEL_VALIDATORS, MAP_GRADUATION, MAP_VALIDATORS
+from protege.apps.rpg.decoding import level_schema_for, map_schema_for
 from protege.apps.rpg.schema import Level, Map
 
 PROGRAM = "level_manager"
@@ -35,6 +36,8 @@ def on_json(validator: protege.Validator, answer_type: type[BaseModel]) -> prote
 
 
 SITES = {
-    LEVEL_SITE: {"validators": [on_json(v, Level) for v in LEVEL_VALIDATORS], "graduation": LEVEL_GRADUATION},
-    MAP_SITE: {"validators": [on_json(v, Map) for v in MAP_VALIDATORS], "graduation": MAP_GRADUATION},
+    LEVEL_SITE: {"validators": [on_json(v, Level) for v in LEVEL_VALIDATORS], "graduation": LEVEL_GRADUATION,
+                 "decode_for": level_schema_for},
+    MAP_SITE: {"validators": [on_json(v, Map) for v in MAP_VALIDATORS], "graduation": MAP_GRADUATION,
+               "decode_for": map_schema_for},
 }
