@@ -105,7 +105,7 @@ def student_answer(site: CallSite, inputs: dict, version: ModelVersion, *, attem
     if failed:
         return Try(answer, output, verdicts, FallbackReason(Fallback.VALIDATOR_FAILED, f"validator: {', '.join(failed)}"), attempt)
     floor = grad.min_logprob if grad.min_logprob is not None else _calibrated_floor(version)
-    if floor is not None and answer.min_logprob < floor and attempt == 1:
+    if floor is not None and answer.min_logprob < floor and not sampling:  # a floor judges greedy answers
         text = f"low_confidence: min logprob {answer.min_logprob:.3f} < {floor:.3f}"
         return Try(answer, output, verdicts, FallbackReason(Fallback.LOW_CONFIDENCE, text), attempt)
     return Try(answer, output, verdicts, None, attempt)

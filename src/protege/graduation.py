@@ -38,7 +38,8 @@ class Graduation(BaseModel):
                           "or a validator, before the teacher answers (each recorded; the gate scores the same way).")
     resample_temperature: float = Field(0.7, gt=0, le=2, description="Sampling temperature of those answers.")
     temperature: float = Field(0.0, ge=0, le=2, description="Temperature of the first answer: 0 = greedy; above 0 it "
-                               "is sampled too (seed 0), for generators whose greedy answers degenerate or should vary.")
+                               "is sampled too (seed 0), for generators whose greedy answers degenerate or should vary; "
+                               "the confidence floor then applies to no answer (it judges greedy ones).")
     base: str | None = Field(
         None, description="The student's base model: a name from `protege bases`, a .gguf path or an HF folder. "
         "None = the configured one (PROTEGE_BASE_MODEL), else the bundled smollm2-135m. A base set in the "

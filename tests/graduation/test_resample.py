@@ -35,9 +35,9 @@ def _never(answer: Word, inputs: dict) -> protege.Verdict:
     return protege.Verdict(False, "refuses everything")
 
 
-def _site(name: str, validator, resample: int, temperature: float = 0.0):
+def _site(name: str, validator, resample: int, temperature: float = 0.0, min_logprob: float = -1e9):
     grad = protege.Graduation(resample=resample, resample_temperature=1.5, temperature=temperature,
-                              min_logprob=-1e9, spot_check_fraction=0.01)
+                              min_logprob=min_logprob, spot_check_fraction=0.01)
 
     @protege.llm(teacher=lambda text: Word(word="teacher"), name=name, graduation=grad,
                  validators=[protege.validator(name=validator.__name__)(validator)],
@@ -124,3 +124,19 @@ def test_a_site_with_a_temperature_samples_its_first_answer_with_seed_0(store):
     assert tries[0].answer.text == runtime.answer(prompt, schema, temperature=1.5, seed=0).text
     by_seed = {runtime.answer(prompt, schema, temperature=1.5, seed=s).text for s in range(4)}
     assert len(by_seed) > 1  # the seed matters, so the equality above is not greedy's
+
+
+def _always(answer: Word, inputs: dict) -> protege.Verdict:
+    return protege.Verdict(True, "")
+
+
+def test_the_confidence_floor_judges_greedy_answers_only(store):
+    """A floor no answer can reach (log-probabilities are below 0) refuses a greedy first answer
+    and lets a sampled one through: a sampled token's log-probability says nothing of confidence."""
+    inputs = {"text": "the bass drops"}
+    greedy = _site("tests:floor_greedy", _always, resample=2, min_logprob=0.0)
+    tries = resampled(greedy.site, inputs, _serve_base(store, greedy))
+    assert len(tries) == 1 and tries[0].reason.kind == "low_confidence"  # not resampled either
+    sampled = _site("tests:floor_sampled", _always, resample=2, temperature=0.7, min_logprob=0.0)
+    tries = resampled(sampled.site, inputs, _serve_base(store, sampled))
+    assert len(tries) == 1 and tries[0].reason is None

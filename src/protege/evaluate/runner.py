@@ -115,7 +115,9 @@ def evaluate_version(
         meta={
             "label": f"{site.name} {version.label}", "site": site.name, "version": version.version,
             "fingerprint": site.fingerprint, "criterion": criterion, "created": time.strftime("%Y-%m-%d %H:%M:%S"),
-            "min_logprob_threshold": calibrate_min_logprob(results, criterion, numeric_tolerance),
+            # a confidence floor judges greedy answers only: none for a site that samples them
+            "min_logprob_threshold": (calibrate_min_logprob(results, criterion, numeric_tolerance)
+                                      if graduation_of(site).temperature == 0 else None),
         },
     )
     return report, results

@@ -10,8 +10,9 @@ checking a student's answer before it is served, and in evals. A level generator
 copy its teacher's map, so the gate counts answers that pass every validator, not exact matches.
 
 A student decodes under a schema narrowed for each call (:mod:`decoding`: the asked size, the
-exact counts, straight walls), and an answer that still breaks a rule is resampled up to
-``RESAMPLES`` times before the teacher answers; the gate scores answers the same way.
+exact counts, straight walls), and an answer that still breaks a rule is resampled
+(``LEVEL_RESAMPLES``, ``MAP_RESAMPLES`` times) before the teacher answers; the gate scores
+answers the same way.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from protege.apps.rpg.rules import MAP_RULES, SAFETY_RULES, check_level
 from protege.apps.rpg.schema import AnyLevel, Level, Map
 
 TEACHER_ENV = "PROTEGE_RPG_TEACHER"
-RESAMPLES = 4
-"""Sampled student answers tried after one that breaks a rule, before the teacher is asked."""
-MAP_TEMPERATURE = 0.7
-"""Maps are sampled from the first try: a small student's greedy map degenerates into one cell
-repeated (0 of 25 greedy maps passed every rule, 21 of 25 first samples did), and a generator
-should vary anyway."""
+LEVEL_RESAMPLES = 4
+"""Sampled student answers tried after a level that breaks a rule, before the teacher is asked."""
+MAP_RESAMPLES = 8
+MAP_TEMPERATURE = 1.0
+"""Maps are sampled from the first try, at 1.0, and up to 8 more times. Measured with the demo's
+map student (SmolLM2, 70 steps) on 30 fresh levels (seeds 900000+, never recorded), 2-core Xeon:
+greedy maps degenerate into one cell repeated (0 of 25 passed every rule); within 4 / 8 samples,
+18 / 23 passed at 0.5, 26 / 28 at 0.7, 27 / 30 at 1.0. A generator should vary anyway."""
 _LEVEL = TypeAdapter(AnyLevel)
 
 
@@ -88,8 +91,9 @@ def difficulty_progression(level: Level, inputs: dict | None) -> protege.Verdict
 LEVEL_VALIDATORS = [level_sane, as_requested, difficulty_progression]
 
 GATE = protege.GateConfig(min_samples=50, threshold=0.90, confidence=0.95, criterion="validators", regression_margin=0.02)
-LEVEL_GRADUATION = protege.Graduation(gate=GATE, shadow_min_samples=20, resample=RESAMPLES)
-MAP_GRADUATION = LEVEL_GRADUATION.model_copy(update={"temperature": MAP_TEMPERATURE})
+LEVEL_GRADUATION = protege.Graduation(gate=GATE, shadow_min_samples=20, resample=LEVEL_RESAMPLES)
+MAP_GRADUATION = LEVEL_GRADUATION.model_copy(update={"temperature": MAP_TEMPERATURE, "resample": MAP_RESAMPLES,
+                                                     "resample_temperature": MAP_TEMPERATURE})
 
 
 def teacher(procedure: procedural.ProceduralTeacher):
