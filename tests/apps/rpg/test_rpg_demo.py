@@ -24,7 +24,7 @@ def test_the_demo_records_trains_gates_and_plays_through_the_router(store):
     result = runner.invoke(app, ["demo", "--games", "3", "--max-steps", "2", "--levels", "3", "--strict"])
     out = result.output
     assert result.exit_code == 2, out  # strict: a game the teacher answered is not done
-    assert "30 levels and maps answered by procedural:rpg-map-v1" in out
+    assert "30 levels and maps answered by the teacher and recorded as examples" in out
     registry = protege.Registry(store)
     for site in (create_next_level.site, create_next_map.site):
         version = registry.versions(site.name)[-1]

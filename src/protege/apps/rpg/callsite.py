@@ -33,10 +33,11 @@ LEVEL_RESAMPLES = 4
 """Sampled student answers tried after a level that breaks a rule, before the teacher is asked."""
 MAP_RESAMPLES = 8
 MAP_TEMPERATURE = 1.0
-"""Maps are sampled from the first try, at 1.0, and up to 8 more times. Measured with the demo's
-map student (SmolLM2, 70 steps) on 30 fresh levels (seeds 900000+, never recorded), 2-core Xeon:
-greedy maps degenerate into one cell repeated (0 of 25 passed every rule); within 4 / 8 samples,
-18 / 23 passed at 0.5, 26 / 28 at 0.7, 27 / 30 at 1.0. A generator should vary anyway."""
+"""Maps are sampled from the first try, at 1.0, and up to 8 more times: greedy maps of a small
+student degenerate into one cell repeated (0 of 25 locked ones passed every rule). On 30 fresh
+levels (seeds 900000+, never recorded) the demo's map student (SmolLM2, 70 steps; 2-core Xeon)
+passed within 4 / 8 samples 18 / 23 times at 0.5, 26 / 28 at 0.7 and 27 / 30 at 1.0. A
+generator should vary anyway."""
 _LEVEL = TypeAdapter(AnyLevel)
 
 
