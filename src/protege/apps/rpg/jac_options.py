@@ -16,7 +16,12 @@ from typing import Any
 from pydantic import BaseModel
 
 import protege
-from protege.apps.rpg.callsite import LEVEL_GRADUATION, LEVEL_VALIDATORS, MAP_GRADUATION, MAP_VALIDATORS
+from protege.apps.rpg.callsite import (
+    LEVEL_GRADUATION,
+    LEVEL_VALIDATORS,
+    MAP_GRADUATION,
+    MAP_VALIDATORS,
+)
 from protege.apps.rpg.decoding import level_schema_for, map_schema_for
 from protege.apps.rpg.schema import Level, Map
 
