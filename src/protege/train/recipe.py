@@ -30,22 +30,9 @@ from pydantic import Field
 
 from protege.students.base import BaseModel
 from protege.students.chat import CHATML_TEMPLATE, chat_template_of, render_chat
-from protege.train.machine import (
-    cuda_available,
-    environment,
-    idle_cores,
-    peak_rss_mb,
-    qlora_kwargs,
-    resolve_bf16,
-)
+from protege.train.machine import cuda_available, environment, idle_cores, peak_rss_mb, qlora_kwargs, resolve_bf16
 from protege.train.progress import ProgressCallback, progress_reporter, write_json
-from protege.train.schedule import (
-    BUDGET_TIMED_STEPS,
-    batch_stream,
-    lr_factor,
-    passes,
-    steps_within,
-)
+from protege.train.schedule import BUDGET_TIMED_STEPS, batch_stream, lr_factor, passes, steps_within
 
 """Called after each optimizer step as ``progress(step, total_steps, loss)``."""
 StepHook = Callable[[int, Any], None]
