@@ -76,17 +76,17 @@ def answer_budget(version: ModelVersion) -> int:
 
 
 def student_answer(site: CallSite, inputs: dict, version: ModelVersion, *, attempt: int = 1,
-                   runtime: StudentRuntime | None = None) -> Try:
-    """Ask the version's student once (``attempt`` 1: greedy, or sampled with seed 0 at the
-    site's ``temperature``; later: sampled with seed ``attempt - 1``) and judge the answer."""
+                   runtime: StudentRuntime | None = None, seed: int = 0) -> Try:
+    """Ask the version's student once (``attempt`` 1: greedy, or sampled with ``seed`` at the
+    site's ``temperature``; later: sampled with seed ``seed + attempt - 1``) and judge the answer."""
     grad = graduation_of(site)
     changed = site.student_view_changed(version.train_config)
     if changed:
         return Try(None, None, None, FallbackReason(Fallback.VIEW_CHANGED, f"student_view_changed: {changed}"), attempt)
     if attempt > 1:
-        sampling = {"temperature": grad.resample_temperature, "seed": attempt - 1}
+        sampling = {"temperature": grad.resample_temperature, "seed": seed + attempt - 1}
     else:
-        sampling = {"temperature": grad.temperature, "seed": 0} if grad.temperature > 0 else {}
+        sampling = {"temperature": grad.temperature, "seed": seed} if grad.temperature > 0 else {}
     try:
         runtime = runtime or StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
         answer = runtime.answer(site.student_prompt(inputs), site.decode_schema_for(inputs),
@@ -112,12 +112,14 @@ def student_answer(site: CallSite, inputs: dict, version: ModelVersion, *, attem
 
 
 def resampled(site: CallSite, inputs: dict, version: ModelVersion, *, runtime: StudentRuntime | None = None,
-              on_try: Callable[[Try], None] | None = None) -> list[Try]:
+              on_try: Callable[[Try], None] | None = None, seed: int = 0) -> list[Try]:
     """The first answer, then up to ``Graduation.resample`` sampled ones while the last failed
-    the schema or a validator. ``on_try`` sees each try as it is made (the router records it)."""
+    the schema or a validator. ``on_try`` sees each try as it is made (the router records it).
+    ``seed`` is the first sampled answer's seed: evals keep 0, so they replay; serving draws one
+    per call on a site that samples, so the same inputs get varied answers."""
     tries: list[Try] = []
     for attempt in range(1, graduation_of(site).resample + 2):
-        tried = student_answer(site, inputs, version, attempt=attempt, runtime=runtime)
+        tried = student_answer(site, inputs, version, attempt=attempt, runtime=runtime, seed=seed)
         tries.append(tried)
         if on_try is not None:
             on_try(tried)

@@ -134,14 +134,15 @@ class Router:
     def _serve_student(self, site: CallSite, values: dict, inputs: dict, version: ModelVersion, store: Store) -> Any:
         grad = graduation_of(site)
         spot_check = random.random() < grad.spot_check_fraction
+        seed = random.randrange(2**31) if grad.temperature > 0 else 0  # a sampling site varies per call
         call_ids: list[int] = []
 
         def record(tried: Try) -> None:
             call_ids.append(_record_student(store, site, inputs, version, tried.answer, tried.output, tried.verdicts, meta={
                 "live": "serve", **_fallback_meta(tried.reason), "spot_check": spot_check and tried.reason is None,
-                **({"attempt": tried.attempt} if grad.resample else {})}))
+                **({"attempt": tried.attempt} if grad.resample else {}), **({"seed": seed} if seed else {})}))
 
-        tries = resampled(site, inputs, version, on_try=record)
+        tries = resampled(site, inputs, version, on_try=record, seed=seed)
         last, call_id = tries[-1], call_ids[-1]
         self._last.info.update(answered_by="student", model=f"{site.name}@v{version.version}",
                                latency_ms=sum(t.answer.latency_ms for t in tries if t.answer), attempts=len(tries))

@@ -140,3 +140,20 @@ def test_the_confidence_floor_judges_greedy_answers_only(store):
     sampled = _site("tests:floor_sampled", _always, resample=2, temperature=0.7, min_logprob=0.0)
     tries = resampled(sampled.site, inputs, _serve_base(store, sampled))
     assert len(tries) == 1 and tries[0].reason is None
+
+
+def test_serving_a_sampling_site_draws_a_seed_per_call_and_records_it(store):
+    """The same inputs get varied answers live (a generator should vary), and each served call
+    records its seed, so it can be replayed exactly."""
+    pick = _site("tests:seed_per_call", _always, resample=0, temperature=1.5)
+    version = _serve_base(store, pick)
+    text = "the night is young"
+    for _ in range(4):
+        pick(text)
+    router.drain()
+    served = [c for c in store.calls(pick.site.name, role="student") if (c["meta"] or {}).get("live") == "serve"]
+    seeds = [c["meta"]["seed"] for c in served]
+    assert len(served) == 4 and len(set(seeds)) == 4
+    for call in served[:2]:
+        again = resampled(pick.site, {"text": text}, version, seed=call["meta"]["seed"])[0]
+        assert again.answer.text == call["raw_output"]
