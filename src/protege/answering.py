@@ -7,8 +7,9 @@ score with the same function, so what is measured is what would be served.
 
 A call site may resample (``Graduation(resample=N)``): when the first answer fails the schema
 or a validator, up to N more answers are sampled (temperature ``resample_temperature``, seeds
-1..N, so a run can be replayed) before the teacher is asked. The first answer is greedy unless
-``Graduation(temperature=...)`` samples it too (seed 0). :func:`resampled` runs that loop
+1..N after the first answer's seed, so a run can be replayed) before the teacher is asked. The
+first answer is greedy unless ``Graduation(temperature=...)`` samples it too; the confidence
+floor judges greedy answers only. :func:`resampled` runs that loop
 and returns every try, first to last.
 """
 
