@@ -226,3 +226,15 @@ def test_corrupt_or_missing_files_fail_clearly_and_poison_nothing(base_gguf, run
     shutil.copyfile(base_gguf, truncated)
     repaired = StudentRuntime.load(truncated)
     assert repaired.answer(render_student_prompt(INPUTS[0]), SCHEMA).text == answer.text
+
+
+def test_a_loop_is_an_exact_periodic_repeat_not_a_few_distinct_digits():
+    from protege.students.decode import looping
+
+    assert looping([7] * 12) and looping([1, 2] * 6) and looping([5] + [3, 4, 9, 9, 1] * 3)
+    assert looping(list(range(16)) * 3)  # the longest period, three whole blocks
+    assert not looping([7] * 11)  # too short to call
+    assert not looping(list(range(17)) * 3)  # a block longer than any period looked for
+    # a map's coordinates: the same few digit tokens between forced keys, never one block repeated
+    coords = [10, 1, 11, 4, 10, 1, 11, 5, 10, 1, 11, 6, 10, 4, 11, 4, 10, 4, 11, 1]
+    assert not looping(coords)
