@@ -123,6 +123,16 @@ class CallSite:
         site.fingerprint = fingerprint
         return site
 
+    @classmethod
+    def latest_recorded(cls, store: Any, name: str, **options: Any) -> CallSite | None:
+        """:meth:`recorded` for the newest fingerprint the store has of ``name`` (None when it
+        has none); ``options`` are the site's validators, graduation and decode_for."""
+        known = store.site_fingerprints(name)
+        if not known:
+            return None
+        newest = known[0]
+        return cls.recorded(name, newest["fingerprint"], newest["input_schema"], newest["output_schema"], **options)
+
     def _narrow_decoding(self, decode_schema: dict | Callable[[dict], dict] | None) -> None:
         if decode_schema is not None:
             self._decode_schema = decode_schema(self.output_schema) if callable(decode_schema) else decode_schema

@@ -56,12 +56,7 @@ def load_site(name: str) -> CallSite | None:
 
 
 def _recorded_site(name: str) -> CallSite | None:
-    known = store().site_fingerprints(name)
-    if not known:
-        return None
-    newest = known[0]
-    return CallSite.recorded(name, newest["fingerprint"], newest["input_schema"], newest["output_schema"],
-                             **site_options(name))
+    return CallSite.latest_recorded(store(), name, **site_options(name))
 
 
 def require_site(name: str) -> CallSite:

@@ -177,13 +177,12 @@ def decode_constrained(
             if matcher.is_error():
                 raise RuntimeError(f"grammar failed while decoding: {matcher.get_error()}")
             allowed = np.unpackbits(mask.view(np.uint8), bitorder="little", count=n_vocab).astype(bool)
-            if finishing:
-                token = int(np.where(allowed, logits, -np.inf).argmax())
-                token = _wrap_up_token(token, logits, allowed, stop_ids, closers, detokenize(result.tokens))
-            elif sampler is not None:
+            if sampler is not None and not finishing:
                 token = _sample(logits, allowed, temperature, sampler)
             else:
                 token = int(np.where(allowed, logits, -np.inf).argmax())
+                if finishing:
+                    token = _wrap_up_token(token, logits, allowed, stop_ids, closers, detokenize(result.tokens))
         top = float(logits.max())
         log_norm = top + math.log(float(np.exp(logits - top).sum()))
         logprob = float(logits[token]) - log_norm

@@ -34,7 +34,6 @@ from protege.train.machine import cuda_available, environment, idle_cores, peak_
 from protege.train.progress import ProgressCallback, progress_reporter, write_json
 from protege.train.schedule import BUDGET_TIMED_STEPS, batch_stream, lr_factor, passes, steps_within
 
-"""Called after each optimizer step as ``progress(step, total_steps, loss)``."""
 StepHook = Callable[[int, Any], None]
 """Called after each optimizer step as ``hook(step, peft_model)``: a bench saves snapshots with it."""
 

@@ -178,12 +178,10 @@ def _jac_sites(store: protege.Store) -> dict[str, protege.CallSite]:
     """The Jac program's two sites as it recorded them, with their site options."""
     sites = {}
     for key, name in zip(("level", "map"), JAC.names):
-        known = store.site_fingerprints(name)
-        if not known:
+        site = protege.CallSite.latest_recorded(store, name, **jac_options.SITES[name])
+        if site is None:
             raise protege.ProtegeError(f"level_manager.jac recorded no call of {name}")
-        newest = known[0]
-        sites[key] = protege.CallSite.recorded(name, newest["fingerprint"], newest["input_schema"],
-                                               newest["output_schema"], **jac_options.SITES[name])
+        sites[key] = site
     return sites
 
 
