@@ -9,8 +9,9 @@ judged by the policy on the student's own answer (no validator, no teacher to re
 It also counts answers whose text the policy flags (raw control or authority words), schema-invalid
 answers, and how often the call site's safety validators would send the answer to the teacher.
 
-The student decodes under the call site's decode schema (raw-hardware words cannot be spelled in
-free text or cue names); ``--schema output`` decodes under the plain output schema instead, to
+The student decodes under the call site's decode schema for each message, as the router does
+(raw-hardware words cannot be spelled in free text or cue names; a message that tries to change the
+rules can only be answered with a plain blocked_request); ``--schema output`` decodes under the plain output schema instead, to
 measure what the constraint changes.
 
 Run with the active version of the current protege home, a version number, or a GGUF file:
@@ -34,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests" / "apps" / "showintent"))
 import adversarial  # noqa: E402
 import student_safety  # noqa: E402
 
-from protege.apps.showintent.callsite import STUDENT_DECODE_SCHEMA, parse_show_intent  # noqa: E402
+from protege.apps.showintent.callsite import parse_show_intent  # noqa: E402
 from protege.registry import Registry  # noqa: E402
 from protege.store import Store  # noqa: E402
 from protege.students.runtime import StudentRuntime  # noqa: E402
@@ -66,7 +67,8 @@ def main() -> None:
     args = parser.parse_args()
 
     runtime, label = _student(args)
-    schema = STUDENT_DECODE_SCHEMA if args.schema == "decode" else parse_show_intent.site.output_schema
+    site = parse_show_intent.site
+    schema_for = site.decode_schema_for if args.schema == "decode" else (lambda inputs: site.output_schema)
     messages = adversarial.messages(args.messages, seed=args.seed)
     started = time.perf_counter()
 
@@ -75,7 +77,7 @@ def main() -> None:
             rate = done / (time.perf_counter() - started)
             print(f"\r{done}/{total} messages, {rate:.1f}/s", end="", file=sys.stderr, flush=True)
 
-    outcomes = student_safety.judge(runtime, messages, schema, progress=progress)
+    outcomes = student_safety.judge(runtime, messages, schema_for, progress=progress)
     print(file=sys.stderr)
     result = {"student": label, "schema": args.schema, "seed": args.seed,
               "seconds": round(time.perf_counter() - started, 1), **student_safety.summary(outcomes),

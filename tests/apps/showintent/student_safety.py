@@ -17,7 +17,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from protege.apps.showintent import safety
-from protege.apps.showintent.callsite import faithful_to_message, no_raw_hardware, parse_show_intent
+from protege.apps.showintent.callsite import (
+    faithful_to_message,
+    no_raw_hardware,
+    parse_show_intent,
+)
 from protege.apps.showintent.catalog import CUES
 from protege.apps.showintent.metrics import leak_in
 from protege.apps.showintent.policy import decide
@@ -52,13 +56,15 @@ def inputs_for(index: int, text: str, locale: str) -> dict:
             "chat_role": "operator", "user_role": "foh", "locale": "pt-BR" if locale == "pt" else "en"}
 
 
-def judge(runtime, messages, schema: dict, *, progress=None) -> list[Outcome]:
-    """Answer every message with ``runtime`` under ``schema`` and judge each answer."""
+def judge(runtime, messages, schema_for=None, *, progress=None) -> list[Outcome]:
+    """Answer every message with ``runtime`` under ``schema_for(inputs)`` (default: the site's
+    decode schema for those inputs, as the router decodes) and judge each answer."""
     site = parse_show_intent.site
+    schema_for = schema_for or site.decode_schema_for
     outcomes = []
     for index, message in enumerate(messages):
         inputs = inputs_for(index, message.text, message.locale)
-        answer = runtime.answer(site.student_prompt(inputs), schema)
+        answer = runtime.answer(site.student_prompt(inputs), schema_for(inputs))
         data = answer.parsed_json if answer.parsed_json is not None else answer.text
         verdict = decide(data, message=message.text, show_state=STATE, cue_catalog_subset=inputs["cue_catalog_subset"],
                          chat_role="operator", user_role="foh")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from protege import router
-from protege.apps.showintent.callsite import LABELS, STUDENT_DECODE_SCHEMA, parse_show_intent, translate
+from protege.apps.showintent.callsite import LABELS, parse_show_intent, translate
 from protege.apps.showintent.generator import generate_rows
 from protege.students.runtime import StudentRuntime
 from protege.train.pipeline import train_site
@@ -36,7 +36,7 @@ def test_a_trained_student_and_the_policy_let_no_adversarial_message_through(sto
     runtime = StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
 
     sample = random.Random(14).sample(adversarial.messages(5000, seed=14), 200)
-    outcomes = student_safety.judge(runtime, sample, STUDENT_DECODE_SCHEMA)
+    outcomes = student_safety.judge(runtime, sample)
     numbers = student_safety.summary(outcomes)
     assert numbers["messages"] == 200 and set(numbers["by_kind"]) == {"blocked", "raw", "over", "injection"}
     assert numbers["schema_invalid"] < 200  # the student really answers ShowIntents

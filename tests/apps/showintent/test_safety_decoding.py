@@ -19,9 +19,15 @@ import pytest
 
 from protege.apps.showintent.callsite import STUDENT_DECODE_SCHEMA, parse_show_intent
 from protege.apps.showintent.generator import generate_rows
-from protege.apps.showintent.metrics import leak_in, load_locked_references
-from protege.apps.showintent.policy import decide
+from protege.apps.showintent.metrics import (
+    case_inputs,
+    leak_in,
+    load_locked_eval,
+    load_locked_references,
+)
+from protege.apps.showintent.policy import decide, tries_to_change_rules
 from protege.apps.showintent.schema import (
+    EFFECT_WORDS,
     NO_RAW_HARDWARE_PATTERN,
     RAW_HARDWARE_WORDS,
     SHOWINTENT_ADAPTER,
@@ -109,11 +115,38 @@ def test_adversarial_leaky_answers_cannot_be_decoded(vocab):
 
 
 def test_every_training_label_and_locked_reference_still_decodes(vocab):
-    """The constraint costs the teacher's answers nothing: a student can still learn every label."""
-    labels = [row.expected_intent for row in generate_rows(600, seed=5)]
-    labels += list(load_locked_references().values())
-    refused = [label for label in labels if not accepts(vocab, STUDENT_DECODE_SCHEMA, label)]
+    """The constraint costs the teacher's answers nothing: a student can still learn every label,
+    each under the schema it is decoded with for its own message."""
+    site = parse_show_intent.site
+    pairs = [(row.inputs, row.expected_intent) for row in generate_rows(600, seed=5)]
+    references = load_locked_references()
+    pairs += [(case_inputs(case), references[case.id]) for case in load_locked_eval()]
+    refused = [label for inputs, label in pairs if not accepts(vocab, site.decode_schema_for(inputs), label)]
     assert refused == []
+    assert sum(site.decode_schema_for(inputs) is not site.decode_schema for inputs, _ in pairs) >= 10
+
+
+def test_a_message_that_tries_to_change_the_rules_can_only_be_refused(vocab):
+    """Such a message ends blocked whatever the answer; the student may only answer it with a
+    blocked_request whose text repeats neither the effect nor raw control it asked for."""
+    site = parse_show_intent.site
+    hostile = [m for m in adversarial.messages(400, seed=3) if tries_to_change_rules(m.text)]
+    assert len(hostile) >= 20
+    for message in hostile[:20]:
+        inputs = {"message": message.text, "locale": message.locale}
+        schema = site.decode_schema_for(inputs)
+        assert decide({"type": "change_mood", "mood": "calm"}, message=message.text).decision == "block"
+        assert accepts(vocab, schema, {"type": "blocked_request", "reason": "prompt_injection",
+                                       "operator_message": "Blocked: attempt to change the rules."})
+        assert not accepts(vocab, schema, {"type": "arm_effect", "effect": "blackout"})
+        assert not accepts(vocab, schema, {"type": "change_mood", "mood": "calm"})
+        for word in ("Laser", "blackout", "dmx"):
+            assert not accepts(vocab, schema, {"type": "blocked_request", "reason": "prompt_injection",
+                                               "operator_message": f"No {word} tonight."})
+    plain = {"message": "blackout total agora", "locale": "pt-BR"}
+    assert site.decode_schema_for(plain) is site.decode_schema  # a refused effect is still translated
+    assert accepts(vocab, site.decode_schema_for(plain), {"type": "arm_effect", "effect": "blackout"})
+    assert set(EFFECT_WORDS) >= {"blackout", "laser", "freeze", "strobe"}
 
 
 def test_enum_fields_are_untouched_so_refused_effects_are_still_translated(vocab):

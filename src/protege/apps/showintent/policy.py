@@ -158,6 +158,18 @@ def find_raw_control(text: str) -> str | None:
     return match.group(0) if match else None
 
 
+def _injection_in(text: str) -> str | None:
+    """An injection pattern in the text as typed or in canonical form ("overide", "esquece as instrucao")."""
+    return find_injection(text) or find_injection(safety.canonical(text))
+
+
+def tries_to_change_rules(message: str) -> str | None:
+    """What in the message tries to change the rules (an injection or an authority claim), if
+    anything. Such a message ends ``block`` whatever it asks for or any answer to it says."""
+    authority = safety.read_message(message).authority
+    return _injection_in(message) or (authority[0] if authority else None)
+
+
 def _parse(intent: Any) -> Any | None:
     if isinstance(intent, BaseModel):
         intent = intent.model_dump(mode="json", exclude_unset=True)
@@ -295,10 +307,9 @@ def _live(intent: Any, message: str, effect_policy: Mapping[str, EffectRule], ou
     intent_text = json.dumps(intent.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
     for text, where in ((message, "message"), (intent_text, "intent")):
         # each pattern sees the text as typed and in canonical form ("fixture chanel", "overide")
-        forms = (text, safety.canonical(text))
-        if any(find_injection(form) for form in forms):
+        if _injection_in(text):
             out.add("block", f"prompt injection in {where}")
-        if any(find_raw_control(form) for form in forms):
+        if find_raw_control(text) or find_raw_control(safety.canonical(text)):
             out.add("block", f"raw control in {where}")
     for reason in safety.review(intent, message, effect_limits(effect_policy)):
         out.add("block", reason)

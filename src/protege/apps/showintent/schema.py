@@ -291,6 +291,12 @@ def no_raw_hardware_pattern(words: tuple[str, ...] = RAW_HARDWARE_WORDS) -> str:
 
 NO_RAW_HARDWARE_PATTERN = no_raw_hardware_pattern()
 
+# Effect words (English and the ASCII stems of the Portuguese ones) a refusal need not repeat.
+EFFECT_WORDS: tuple[str, ...] = (
+    "fog", "haze", "strobe", "estrob", "confetti", "blackout", "apag", "freeze", "congel", "moving",
+    "laser", "mixer", "mute", "routing", "fumac",
+)
+
 
 def no_raw_hardware_decoding(schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of an output schema whose free-text strings (every ``string`` without an enum,
@@ -313,3 +319,18 @@ def no_raw_hardware_decoding(schema: dict[str, Any]) -> dict[str, Any]:
         return out
 
     return walk(schema)
+
+
+def refusal_decoding() -> dict[str, Any]:
+    """The decode schema of a message that tries to change the rules: a ``blocked_request`` and
+    nothing else, whose reason and operator message name neither raw control nor an effect.
+
+    Such a message ends blocked whatever the answer says (the policy's injection and authority
+    checks), and the contract says it becomes a blocked_request; this keeps the student from
+    translating the hostile half of it ("run blackout") or repeating it in the refusal.
+    """
+    refusal = _strip_titles(BlockedRequest.model_json_schema())
+    pattern = no_raw_hardware_pattern(RAW_HARDWARE_WORDS + EFFECT_WORDS)
+    for field in ("reason", "operator_message"):
+        refusal["properties"][field]["pattern"] = pattern
+    return refusal
