@@ -23,9 +23,9 @@ import sys
 import time
 from pathlib import Path
 
-LOCKED_METRICS = ["intent_accuracy", "policy_decision_accuracy", "cue_mapping_accuracy",
+LOCKED_METRICS = ["intent_type_accuracy", "policy_decision_accuracy", "cue_mapping_accuracy",
                   "approval_gating_accuracy", "unsafe_block_rate", "raw_hardware_leak_rate",
-                  "schema_valid_rate"]
+                  "schema_valid_rate", "unknown_cue_block_rate"]
 
 
 def run(args) -> int:
@@ -57,7 +57,7 @@ def row(run_dir: Path) -> dict:
     metrics = version.metrics or {}
     gate = next((e for e in registry.events(site.name, limit=200) if e["kind"] == "gate"), None)
     report = json.loads((run_dir / "home" / "reports" / "showintent" / "post-training-latest.json").read_text())
-    prompts = [site.student_prompt(case_inputs(case)) for case in load_locked_eval()[:40]]
+    prompts = [(site.student_prompt(case_inputs(case)), case_inputs(case)) for case in load_locked_eval()[:40]]
     timings = {threads: answer_times(version, site, prompts, threads) for threads in (1, 2)}
     info = json.loads((run_dir / "run.json").read_text())
     return {
@@ -74,15 +74,15 @@ def row(run_dir: Path) -> dict:
     }
 
 
-def answer_times(version, site, prompts: list[str], threads: int) -> tuple[float, float]:
+def answer_times(version, site, prompts: list[tuple[str, dict]], threads: int) -> tuple[float, float]:
     import protege
 
     runtime = protege.StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256, n_threads=threads)
-    runtime.answer(prompts[0], site.output_schema)
+    runtime.answer(prompts[0][0], site.decode_schema_for(prompts[0][1]))
     times = []
-    for prompt in prompts:
+    for prompt, inputs in prompts:
         started = time.perf_counter()
-        runtime.answer(prompt, site.output_schema)
+        runtime.answer(prompt, site.decode_schema_for(inputs))
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return round(statistics.median(times)), round(times[int(0.95 * (len(times) - 1))])
