@@ -210,6 +210,17 @@ def test_a_larger_context_reopens_the_file_and_a_smaller_one_reuses_it(base_gguf
         small.answer("word " * 600, {"type": "string"})
 
 
+def test_another_thread_count_reopens_the_file(base_gguf, tmp_path):
+    copy = tmp_path / "threads.gguf"
+    shutil.copyfile(base_gguf, copy)
+    one = StudentRuntime.load(copy, n_threads=1)
+    assert one.n_threads == 1
+    assert StudentRuntime.load(copy) is one and StudentRuntime.load(copy, n_threads=1) is one
+    two = StudentRuntime.load(copy, n_threads=2)
+    assert two is not one and two.n_threads == 2
+    assert two.answer("Say hi.", {"type": "string"}).parsed_json
+
+
 def test_corrupt_or_missing_files_fail_clearly_and_poison_nothing(base_gguf, runtime, tmp_path):
     truncated = tmp_path / "truncated.gguf"
     with open(base_gguf, "rb") as src, open(truncated, "wb") as dst:

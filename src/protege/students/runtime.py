@@ -119,6 +119,11 @@ class StudentRuntime:
         """The context this runtime was opened with, in tokens."""
         return self._llm.n_ctx()
 
+    @property
+    def n_threads(self) -> int:
+        """The threads llama.cpp runs this runtime's decoding on."""
+        return self._llm.n_threads
+
     @classmethod
     def load(
         cls,
@@ -134,8 +139,8 @@ class StudentRuntime:
         llama.cpp reads a byte of it. The first load of a file on a machine is probed in a child
         process (:mod:`protege.students.probe`), so a llama.cpp crash fails the load instead of
         this process. ``n_threads`` defaults to :func:`default_threads`. Later calls get the
-        cached runtime, unless they ask for a larger ``n_ctx`` than it has: then the file is
-        opened again with that context and the new runtime replaces the cached one.
+        cached runtime, unless they ask for a larger ``n_ctx`` than it has, or name another
+        ``n_threads``: then the file is opened again so and the new runtime replaces the cached one.
         """
         path = Path(gguf_path).expanduser().resolve()
         try:
@@ -153,11 +158,12 @@ class StudentRuntime:
         threads = n_threads or default_threads()
         with _cache_lock:
             runtime = _cache.get(key)
-            if runtime is None or runtime.n_ctx < n_ctx:
+            if runtime is None or runtime.n_ctx < n_ctx or (n_threads and runtime.n_threads != n_threads):
                 try:
                     ensure_runs(path, sha256, n_threads=threads)
                 except RuntimeUnusable as exc:
                     raise StudentLoadError(str(exc)) from exc
+                n_ctx = max(n_ctx, runtime.n_ctx) if runtime is not None else n_ctx
                 runtime = cls._open(path, sha256, n_threads=threads, n_ctx=n_ctx)
                 _cache[key] = runtime
         return runtime
