@@ -140,7 +140,8 @@ class StudentRuntime:
         process (:mod:`protege.students.probe`), so a llama.cpp crash fails the load instead of
         this process. ``n_threads`` defaults to :func:`default_threads`. Later calls get the
         cached runtime, unless they ask for a larger ``n_ctx`` than it has, or name another
-        ``n_threads``: then the file is opened again so and the new runtime replaces the cached one.
+        ``n_threads``: then the file is opened again with those settings, and the new runtime
+        replaces the cached one.
         """
         path = Path(gguf_path).expanduser().resolve()
         try:
