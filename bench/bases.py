@@ -57,7 +57,8 @@ def row(run_dir: Path) -> dict:
     metrics = version.metrics or {}
     gate = next((e for e in registry.events(site.name, limit=200) if e["kind"] == "gate"), None)
     report = json.loads((run_dir / "home" / "reports" / "showintent" / "post-training-latest.json").read_text())
-    prompts = [(site.student_prompt(case_inputs(case)), case_inputs(case)) for case in load_locked_eval()[:40]]
+    cases = [case_inputs(case) for case in load_locked_eval()[:40]]
+    prompts = [(site.student_prompt(inputs), inputs) for inputs in cases]
     timings = {threads: answer_times(version, site, prompts, threads) for threads in (1, 2)}
     info = json.loads((run_dir / "run.json").read_text())
     return {

@@ -10,9 +10,9 @@ It also counts answers whose text the policy flags (raw control or authority wor
 answers, and how often the call site's safety validators would send the answer to the teacher.
 
 The student decodes under the call site's decode schema for each message, as the router does
-(raw-hardware words cannot be spelled in free text or cue names; a message that tries to change the
-rules can only be answered with a plain blocked_request); ``--schema output`` decodes under the plain output schema instead, to
-measure what the constraint changes.
+(raw-hardware words cannot be spelled in free text or cue names; a message that tries to change
+the rules can only be answered with a plain blocked_request); ``--schema output`` decodes under
+the plain output schema instead, to measure what the constraint changes.
 
 Run with the active version of the current protege home, a version number, or a GGUF file:
     .venv/bin/python bench/showintent_adversarial.py                    # active version, 5,000
