@@ -67,6 +67,7 @@ def test_a_few_real_steps_export_and_answer_in_llama_cpp(name, tmp_path, monkeyp
     pytest.importorskip("peft")
     from protege.students.runtime import StudentRuntime
     from protege.train import recipe
+    from protege.train.tokens import tokenize_pairs
 
     base = _base(name)
     shapes: list[tuple[int, ...]] = []
@@ -84,7 +85,7 @@ def test_a_few_real_steps_export_and_answer_in_llama_cpp(name, tmp_path, monkeyp
     assert result.steps == 3 and all(loss == loss for loss in result.losses)
 
     tokenizer = recipe.load_tokenizer(base)
-    examples, _ = recipe.tokenize_pairs(pairs, tokenizer, base, config.max_length)
+    examples, _ = tokenize_pairs(pairs, tokenizer, base, config.max_length)
     longest_answer = max(n for _, n in examples)
     longest_pair = max(len(ids) for ids, _ in examples)
     vocabulary = len(tokenizer)

@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from protege.train.recipe import TrainConfig, TrainPair, collate, resolve_bf16
+from protege.train.recipe import TrainConfig, TrainPair, resolve_bf16
+from protege.train.tokens import collate
 
 
 def test_every_config_field_is_documented():
@@ -43,7 +44,7 @@ def test_collate_left_pads_so_answers_end_together():
 def test_answer_tokens_follow_the_rendered_prompt(base_model):
     transformers = pytest.importorskip("transformers")
     from protege.students.chat import chat_template_of, render_chat
-    from protege.train.recipe import end_of_turn_id, tokenize_pairs
+    from protege.train.tokens import end_of_turn_id, tokenize_pairs
 
     tokenizer = transformers.AutoTokenizer.from_pretrained(
         str(base_model.folder), gguf_file=base_model.gguf_file
@@ -176,6 +177,34 @@ def test_after_step_hook_sees_every_step_and_can_snapshot_the_adapter(base_model
     final = load_file(str(result.out_dir / "adapter_model.safetensors"))
     assert early.keys() == final.keys()
     assert any(not early[key].equal(final[key]) for key in early)
+
+
+def test_freed_heap_memory_goes_back_to_the_os_only_when_trimmed():
+    """Many small freed blocks stay resident in glibc's heap until ``malloc_trim``: the
+    fragmentation that grows training's memory, and what ``trim_every`` undoes."""
+    from protege.train.machine import release_freed_memory, rss_mb
+
+    blocks = [bytes(2000) for _ in range(100_000)]  # ~200 MB of heap blocks
+    pinned = [bytes(2000) for _ in range(10)]  # above them, so the heap top cannot shrink by itself
+    before = rss_mb()
+    del blocks
+    kept = rss_mb()
+    assert release_freed_memory()
+    assert kept > before - 50 and rss_mb() < kept - 100, (before, kept, rss_mb())
+    assert pinned
+
+
+def test_trim_every_releases_memory_on_its_steps(base_model, tmp_path, monkeypatch):
+    pytest.importorskip("peft")
+    from protege.train import recipe
+
+    trimmed_after = []
+    steps = []
+    monkeypatch.setattr(recipe, "release_freed_memory", lambda: trimmed_after.append(len(steps)) or True)
+    pairs = [TrainPair(prompt='{"message": "oi"}', answer='{"type": "unknown"}')]
+    recipe.train_student(pairs, base_model, TrainConfig(epochs=5, trim_every=2), tmp_path / "out",
+                         progress=lambda *a: None, after_step=lambda step, model: steps.append(step))
+    assert steps == [1, 2, 3, 4, 5] and trimmed_after == [1, 3]  # after steps 2 and 4
 
 
 def test_focus_brings_back_the_pairs_still_wrong_and_zero_keeps_plain_epochs():

@@ -39,6 +39,7 @@ def train(
     lora_layers: int = typer.Option(None, help="Adapt only the top N transformer blocks (faster steps)."),
     focus: float = typer.Option(None, help="Share of later epochs drawn by loss (0-1): unlearned pairs come back more."),
     max_minutes: float = typer.Option(None, help="Time budget: train only the steps that fit it."),
+    trim_every: int = typer.Option(None, help="Return freed memory to the OS every N steps (1 keeps Qwen-size bases under 8 GB)."),
     quant: str = typer.Option("q8_0", help="GGUF export type: q8_0 or f16."),
     base_model: str = typer.Option(None, "--base", "--base-model", help="Base model: a name from `protege bases`, a .gguf path, an HF folder or id (default: the site's own, else the bundled smollm2-135m)."),
     no_filter: bool = typer.Option(False, "--no-filter", help="Train on examples that fail validators too."),
@@ -47,7 +48,7 @@ def train(
     call_site = require_site(site)
     overrides = {"max_steps": max_steps, "epochs": epochs, "batch_size": batch_size,
                  "learning_rate": learning_rate, "lora_rank": rank, "lora_layers": lora_layers, "focus": focus,
-                 "max_minutes": max_minutes}
+                 "max_minutes": max_minutes, "trim_every": trim_every}
     config = TrainConfig(**{k: v for k, v in overrides.items() if v is not None})
     try:
         base = resolve_base_model(base_model) if base_model else None

@@ -3,11 +3,13 @@ peak memory, and the versions and hardware recorded beside every trained adapter
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import os
 import platform
 import resource
 import time
+from pathlib import Path
 from typing import Any
 
 from protege.students.cpu import cpu_flags, cpu_name
@@ -68,6 +70,35 @@ def _others_busy_cores(seconds: float) -> float:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    """The process's resident memory now (Linux; 0 where /proc is missing)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def release_freed_memory() -> bool:
+    """Hand the heap's free pages back to the OS (glibc ``malloc_trim``); False where there is
+    no glibc. Training needs it: batches of different widths free and allocate differently sized
+    activations, the freed blocks stay in glibc's heap, and resident memory grows step by step
+    although the live tensors do not (bench/bases.md, where training memory goes)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if not _malloc_trim:
+        return False
+    _malloc_trim(0)
+    return True
+
+
+_malloc_trim: Any = None
 
 
 def environment() -> dict[str, Any]:

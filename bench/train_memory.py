@@ -1,0 +1,107 @@
+"""Training memory against step time: how often to hand freed heap pages back to the OS.
+
+Resident memory during training grows far past the live tensors: batches of different widths
+free and allocate differently sized activations, and glibc keeps the freed blocks in its heap
+(bench/bases.md, where training memory goes). ``TrainConfig.trim_every`` calls glibc's
+``malloc_trim`` every N optimizer steps. This bench trains the real recipe on the ShowIntent
+demo's rows for a fixed number of steps, once per setting, each in a fresh process (a fresh
+heap), settings interleaved over rounds so that a slow stretch of the machine hits all of them,
+and reports peak RSS, RSS after the last step and seconds per step.
+
+Run (2 cores; Qwen, 40 steps: about 4 minutes per run):
+    .venv/bin/python bench/train_memory.py --base qwen2.5-coder-0.5b --steps 40 --trim 0,1,8 \\
+        --rounds 2 --json runs/train-memory.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", default="qwen2.5-coder-0.5b")
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--trim", default="0,1,8", help="trim_every settings, comma-separated (0 = never)")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--home", type=Path, default=None, help="protege home with the rows (default: made here)")
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)  # child: one run
+    args = parser.parse_args()
+    if args.one is not None:
+        print(json.dumps(one_run(args, args.one)))
+        return
+    home = args.home or Path(tempfile.mkdtemp(prefix="protege-memory-"))
+    if args.home is None:
+        generate(home, args.rows)
+    settings = [int(s) for s in args.trim.split(",")]
+    runs = []
+    for round_ in range(args.rounds):
+        for trim in settings:
+            command = [sys.executable, __file__, "--one", str(trim), "--home", str(home), "--base", args.base,
+                       "--steps", str(args.steps), "--threads", str(args.threads)]
+            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            run = json.loads(out.strip().splitlines()[-1]) | {"round": round_}
+            runs.append(run)
+            print(f"round {round_} trim_every={trim}: peak {run['peak_rss_mb'] / 1024:.1f} GB, "
+                  f"after last step {run['rss_after_mb'][-1] / 1024:.1f} GB, {run['s_per_step']:.2f} s/step",
+                  flush=True)
+    print("\n| trim_every | peak RSS (GB) per round | RSS after the last step (GB) | s/step per round |")
+    print("|---|---|---|---|")
+    for trim in settings:
+        mine = [r for r in runs if r["trim_every"] == trim]
+        peaks = ", ".join(f"{r['peak_rss_mb'] / 1024:.1f}" for r in mine)
+        after = ", ".join(f"{r['rss_after_mb'][-1] / 1024:.1f}" for r in mine)
+        speed = ", ".join(f"{r['s_per_step']:.2f}" for r in mine)
+        print(f"| {trim or 'never'} | {peaks} | {after} | {speed} (mean "
+              f"{statistics.mean(r['s_per_step'] for r in mine):.2f}) |")
+    if args.json:
+        args.json.write_text(json.dumps({"base": args.base, "steps": args.steps, "runs": runs}, indent=1))
+
+
+def generate(home: Path, rows: int) -> None:
+    """The demo's rows, answered by its label teacher and recorded in ``home``."""
+    from protege.config import configure
+
+    configure(home=home)
+    from protege.apps.showintent.callsite import LABELS, parse_show_intent
+    from protege.apps.showintent.generator import generate_rows
+
+    for row in generate_rows(rows, 0):
+        LABELS.add(row.inputs, row.expected_intent)
+        parse_show_intent(**row.inputs)
+
+
+def one_run(args, trim: int) -> dict:
+    from protege.config import configure
+
+    configure(home=args.home)
+    from protege.apps.showintent.callsite import parse_show_intent
+    from protege.dataset import build_dataset
+    from protege.store import Store
+    from protege.students.base import resolve_base_model
+    from protege.train.machine import rss_mb
+    from protege.train.pipeline import train_pairs
+    from protege.train.recipe import TrainConfig, train_student
+
+    site = parse_show_intent.site
+    pairs = train_pairs(site, build_dataset(site, Store.default()).train)
+    config = TrainConfig(max_steps=args.steps, threads=args.threads, trim_every=trim)
+    after: list[float] = []
+    with tempfile.TemporaryDirectory() as out:
+        result = train_student(pairs, resolve_base_model(args.base), config, Path(out) / "adapter",
+                               after_step=lambda step, model: after.append(round(rss_mb())))
+    return {"trim_every": trim, "steps": result.steps, "s_per_step": result.train_seconds / result.steps,
+            "peak_rss_mb": result.peak_rss_mb, "rss_after_mb": after}
+
+
+if __name__ == "__main__":
+    main()
