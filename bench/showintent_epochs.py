@@ -42,7 +42,7 @@ def main() -> None:
     from protege.config import configure
 
     configure(home=home)
-    from protege.apps.showintent.callsite import LABELS, parse_show_intent
+    from protege.apps.showintent.callsite import call_labelled, parse_show_intent
     from protege.apps.showintent.generator import generate_rows
     from protege.dataset import build_dataset
     from protege.train.pipeline import train_pairs
@@ -55,8 +55,7 @@ def main() -> None:
     store = Store.default()
     started = time.perf_counter()
     for row in generate_rows(args.rows, args.seed):
-        LABELS.add(row.inputs, row.expected_intent)
-        parse_show_intent(**row.inputs)
+        call_labelled(row)
     data = build_dataset(site, store)
     pairs = train_pairs(site, data.train)
     print(f"{len(pairs)} train pairs, {len(data.eval)} held out ({time.perf_counter() - started:.0f}s)")

@@ -8,8 +8,9 @@ demo's rows for a fixed number of steps, once per setting, each in a fresh proce
 heap), settings interleaved over rounds so that a slow stretch of the machine hits all of them,
 and reports peak RSS, RSS after the last step and seconds per step.
 
-Run (2 cores; Qwen, 40 steps: about 4 minutes per run):
-    .venv/bin/python bench/train_memory.py --base qwen2.5-coder-0.5b --steps 40 --trim 0,1,8 \\
+Run (2 cores; Qwen, 30 steps: about 4 minutes per run; bench/bases.md's table came from
+``--steps 30 --trim 0,1,4 --rounds 1``, and for SmolLM2 ``--base smollm2-135m --steps 40 --trim 0,1``):
+    .venv/bin/python bench/train_memory.py --base qwen2.5-coder-0.5b --steps 30 --trim 0,1,4 \\
         --rounds 2 --json runs/train-memory.json
 """
 
@@ -72,12 +73,11 @@ def generate(home: Path, rows: int) -> None:
     from protege.config import configure
 
     configure(home=home)
-    from protege.apps.showintent.callsite import LABELS, parse_show_intent
+    from protege.apps.showintent.callsite import call_labelled
     from protege.apps.showintent.generator import generate_rows
 
     for row in generate_rows(rows, 0):
-        LABELS.add(row.inputs, row.expected_intent)
-        parse_show_intent(**row.inputs)
+        call_labelled(row)
 
 
 def one_run(args, trim: int) -> dict:

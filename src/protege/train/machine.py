@@ -4,6 +4,7 @@ peak memory, and the versions and hardware recorded beside every trained adapter
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.util
 import os
 import platform
@@ -86,19 +87,19 @@ def release_freed_memory() -> bool:
     no glibc. Training needs it: batches of different widths free and allocate differently sized
     activations, the freed blocks stay in glibc's heap, and resident memory grows step by step
     although the live tensors do not (bench/bases.md, where training memory goes)."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _malloc_trim = False
-    if not _malloc_trim:
+    trim = _glibc_malloc_trim()
+    if trim is None:
         return False
-    _malloc_trim(0)
+    trim(0)
     return True
 
 
-_malloc_trim: Any = None
+@functools.cache
+def _glibc_malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def environment() -> dict[str, Any]:

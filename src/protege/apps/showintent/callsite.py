@@ -179,3 +179,10 @@ def translate(message: str, show_state: dict | None = None, cue_catalog_subset: 
 def default_show_state() -> dict:
     return {"current_mood": "warm", "panic": False, "pending_approvals": [], "recent_effects": [],
             "now": "2026-06-20T22:00:00Z"}
+
+
+def call_labelled(row) -> Any:
+    """One generated row through the site, the label teacher answering with the row's own label:
+    how the demo and the benches record teacher examples."""
+    LABELS.add(row.inputs, row.expected_intent)
+    return parse_show_intent(**row.inputs)

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 import protege
-from protege.apps.showintent.callsite import LABELS, parse_show_intent, translate
+from protege.apps.showintent.callsite import LABELS, call_labelled, parse_show_intent, translate
 from protege.apps.showintent.evalrun import latest_report, run_eval, save_report
 from protege.apps.showintent.generator import generate_rows
 from protege.apps.showintent.metrics import compare_reports, format_comparison, format_report, load_locked_eval
@@ -54,8 +54,7 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
     generated = generate_rows(rows, seed)
     with progress_bar("teacher calls") as update:
         for i, row in enumerate(generated, start=1):
-            LABELS.add(row.inputs, row.expected_intent)
-            parse_show_intent(**row.inputs)
+            call_labelled(row)
             update(i, len(generated))
     console.print(f"{len(generated)} calls answered by the teacher ({LABELS.model}) and recorded as examples")
     timings["teacher"] = time.perf_counter() - t0
@@ -94,8 +93,7 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
         fresh = generate_rows(shadow_rows, seed + 1)
         with progress_bar("shadow calls") as update:
             for i, row in enumerate(fresh, start=1):
-                LABELS.add(row.inputs, row.expected_intent)
-                parse_show_intent(**row.inputs)
+                call_labelled(row)
                 protege.drain()
                 protege.forget_state(site.name)
                 update(i, len(fresh))
