@@ -37,12 +37,13 @@ def run(args) -> int:
     from protege.apps.showintent.demo import run_demo
     from protege.cli.common import progress_bar
 
-    config = protege.TrainConfig(threads=args.threads, max_minutes=args.minutes or None)
+    config = protege.TrainConfig(threads=args.threads, max_minutes=args.minutes or None, trim_every=args.trim_every)
     Path(args.home).mkdir(parents=True, exist_ok=True)
-    (Path(args.home) / "run.json").write_text(json.dumps({"base": args.base, "minutes": args.minutes,
+    (Path(args.home) / "run.json").write_text(json.dumps({"base": args.base, "minutes": args.minutes, "trim_every": args.trim_every,
+                                                          "written_share": args.written_share,
                                                           "started": time.strftime("%Y-%m-%d %H:%M:%S")}))
     return run_demo(rows=2000, seed=0, train_config=config, console=Console(width=150),
-                    progress_bar=progress_bar, strict=False)
+                    progress_bar=progress_bar, strict=False, written_share=args.written_share)
 
 
 def row(run_dir: Path) -> dict:
@@ -108,6 +109,8 @@ def main() -> int:
     one.add_argument("--base", required=True)
     one.add_argument("--minutes", type=float, default=12.0, help="training budget; 0 = the whole plan")
     one.add_argument("--threads", type=int, default=2)
+    one.add_argument("--trim-every", type=int, default=0, help="malloc_trim every N steps (1 keeps Qwen under 8 GB)")
+    one.add_argument("--written-share", type=float, default=0.0, help="hand-written cue/mood requests (session 11)")
     one.add_argument("--home", required=True)
     many = sub.add_parser("table")
     many.add_argument("runs", nargs="+")

@@ -89,3 +89,18 @@ def test_score_and_compare_reports(tmp_path, monkeypatch):
     partial.write_text(good.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     result = runner.invoke(app, ["score", str(partial)])
     assert result.exit_code == 1 and "have no answer" in result.output
+
+
+def test_demo_passes_its_training_options_to_the_recipe(monkeypatch):
+    from protege.apps.showintent import demo
+    from protege.apps.showintent.cli import DEMO_TRAIN_MINUTES
+
+    seen = {}
+    monkeypatch.setattr(demo, "run_demo", lambda **kw: seen.update(kw) or 0)
+    result = runner.invoke(app, ["demo", "--rows", "50", "--max-steps", "3", "--trim-every", "1", "--written-share", "0.5"])
+    assert result.exit_code == 0, result.output
+    config = seen["train_config"]
+    assert (seen["rows"], config.max_steps, config.trim_every, config.max_minutes) == (50, 3, 1, DEMO_TRAIN_MINUTES)
+    assert seen["written_share"] == 0.5
+    result = runner.invoke(app, ["demo", "--trim-every", "-1"])
+    assert result.exit_code == 2 and "--trim-every" in result.output

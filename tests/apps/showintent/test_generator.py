@@ -133,7 +133,7 @@ def test_numbers_said_land_verbatim_in_the_intent(rows):
         if intent["type"] == "change_mood" and "intensity" in intent and not message.startswith("/"):
             percent = round(intent["intensity"] * 100)
             said = {f"{percent}", f"{intent['intensity']:g}", f"{intent['intensity']:g}".replace(".", ","),
-                    f"{percent // 10} de 10", f"{percent // 10} out of 10"}
+                    f"{percent // 10} de 10", f"{percent // 10} out of 10", f"{percent // 10} of 10"}
             words = set(vocab.PERCENT_WORDS[0].values()) | set(vocab.PERCENT_WORDS[1].values())
             maxed = intent["intensity"] == 1.0
             assert any(s in message for s in said) or maxed or any(w in message.lower() for w in words), row

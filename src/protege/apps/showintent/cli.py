@@ -279,6 +279,11 @@ def demo_cmd(
     epochs: float = typer.Option(None, "--epochs", help="Passes over the training examples."),
     lora_layers: int = typer.Option(None, "--lora-layers", help="Adapt only the top N transformer blocks."),
     focus: float = typer.Option(None, "--focus", help="Share of later epochs drawn by loss (0-1)."),
+    trim_every: int = typer.Option(
+        None, "--trim-every", min=0, help="Return freed heap to the OS every N training steps (1 keeps Qwen's training under 8 GB)."),
+    written_share: float = typer.Option(
+        0.0, "--written-share", min=0.0, max=1.0,
+        help="Share of cue and mood requests swapped for hand-written messages (an experiment; bench/bases.md)."),
     train_minutes: float = typer.Option(
         DEMO_TRAIN_MINUTES, "--train-minutes",
         help="Time budget for training, so the loop stays within 20 minutes on a slow machine (0 = none)."),
@@ -289,7 +294,7 @@ def demo_cmd(
     from protege.apps.showintent.demo import run_demo
 
     chosen = {"max_steps": max_steps, "epochs": epochs, "lora_layers": lora_layers, "focus": focus,
-              "max_minutes": train_minutes or None}
+              "trim_every": trim_every, "max_minutes": train_minutes or None}
     overrides = {k: v for k, v in chosen.items() if v is not None}
     try:
         base_model = protege.resolve_base_model(base) if base else None
@@ -299,5 +304,6 @@ def demo_cmd(
         _fail(f"--base {base}: the demo exports its student to GGUF, so it needs a GGUF base: a name from "
               "`protege bases` or a .gguf file")
     code = run_demo(rows=rows, seed=seed, train_config=protege.TrainConfig(**overrides), console=_console(),
-                    progress_bar=progress_bar, strict=strict if strict is not None else _strict_from_env(), base=base_model)
+                    progress_bar=progress_bar, strict=strict if strict is not None else _strict_from_env(), base=base_model,
+                    written_share=written_share)
     raise typer.Exit(code)
