@@ -278,5 +278,10 @@ def test_a_batch_split_into_passes_trains_the_same_step(base_model, tmp_path):
     assert runs["whole"].losses[0] == pytest.approx(runs["split"].losses[0], rel=1e-4)
     whole = load_file(str(runs["whole"].out_dir / "adapter_model.safetensors"))
     split = load_file(str(runs["split"].out_dir / "adapter_model.safetensors"))
-    # summation order moves AdamW's first (sign-like) step by ~5e-4 of its size, no more
-    assert max(float((whole[k] - split[k]).norm() / whole[k].norm()) for k in whole if "lora_B" in k) < 2e-3
+    # AdamW's first step is sign-like (lora_B starts at 0, so each entry is -lr * g / (|g| + eps)):
+    # summation order can only move the entries whose gradient is ~0, where the sign is noise.
+    # The step is the same when all but a few of those entries agree to within half a step.
+    b = [k for k in whole if "lora_B" in k]
+    moved = sum(int(((whole[k] - split[k]).abs() > 0.5 * whole[k].abs().max()).sum()) for k in b)
+    assert moved <= 1e-3 * sum(whole[k].numel() for k in b)
+    assert sum(float((whole[k] - split[k]).norm() ** 2) for k in b) < 0.01 * sum(float(whole[k].norm() ** 2) for k in b)
