@@ -76,8 +76,8 @@ def _pools() -> dict[tuple[str, tuple[str, str]], list[Written]]:
 def swap(rng: random.Random, draft: Draft, loc: str, share: float) -> Draft:
     """``draft`` or, for ``share`` of the operator's cue and mood requests in prose, a written message
     for the same cue or mood with the written intent (which carries a timing or an intensity only
-    when the message says one). ``rng`` is the row's own: how many draws this makes depends on the
-    file, and the other generated rows must not."""
+    when the message says one). ``rng`` is a stream of the row's own, so the swap's own draws
+    never shift the generator's stream."""
     intent = draft.intent
     if intent["type"] not in _FIELD or draft.chat_role != "operator" or draft.message.startswith("/"):
         return draft
