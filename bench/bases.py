@@ -109,7 +109,7 @@ def main() -> int:
     one.add_argument("--base", required=True)
     one.add_argument("--minutes", type=float, default=12.0, help="training budget; 0 = the whole plan")
     one.add_argument("--threads", type=int, default=2)
-    one.add_argument("--trim-every", type=int, default=0, help="malloc_trim every N steps (1: Qwen 0.5B peaks at 8.3 GB instead of 12.2)")
+    one.add_argument("--trim-every", type=int, default=0, help="malloc_trim every N steps (1: Qwen 0.5B peaks at 7.4 GB instead of 12.2)")
     one.add_argument("--written-share", type=float, default=0.0, help="hand-written cue/mood requests (session 11)")
     one.add_argument("--home", required=True)
     many = sub.add_parser("table")

@@ -53,7 +53,8 @@ def main() -> None:
             run = json.loads(out.strip().splitlines()[-1]) | {"round": round_}
             runs.append(run)
             print(f"round {round_} trim_every={trim}: peak {run['peak_rss_mb'] / 1024:.1f} GB, "
-                  f"after last step {run['rss_after_mb'][-1] / 1024:.1f} GB, {run['s_per_step']:.2f} s/step",
+                  f"after last step {run['rss_after_mb'][-1] / 1024:.1f} GB, {run['s_per_step']:.2f} s/step, "
+                  f"mean loss {statistics.mean(run['losses']):.4f}",
                   flush=True)
     print("\n| trim_every | peak RSS (GB) per round | RSS after the last step (GB) | s/step per round |")
     print("|---|---|---|---|")
@@ -99,7 +100,7 @@ def one_run(args, trim: int) -> dict:
     with tempfile.TemporaryDirectory() as out:
         result = train_student(pairs, resolve_base_model(args.base), config, Path(out) / "adapter",
                                after_step=lambda step, model: after.append(round(rss_mb())))
-    return {"trim_every": trim, "steps": result.steps, "s_per_step": result.train_seconds / result.steps,
+    return {"trim_every": trim, "losses": result.losses, "steps": result.steps, "s_per_step": result.train_seconds / result.steps,
             "peak_rss_mb": result.peak_rss_mb, "rss_after_mb": after}
 
 

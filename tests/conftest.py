@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -10,7 +12,9 @@ from protege.students.bases import bases_dir  # noqa: E402
 # The runtime probe remembers verdicts in a cache folder: keep the tests' out of the user's, but
 # use the bases the user installed (`protege bases install`), which tests never write.
 os.environ.setdefault("PROTEGE_BASES_DIR", str(bases_dir()))
-os.environ.setdefault("PROTEGE_CACHE_DIR", tempfile.mkdtemp(prefix="protege-test-cache-"))
+if "PROTEGE_CACHE_DIR" not in os.environ:
+    os.environ["PROTEGE_CACHE_DIR"] = tempfile.mkdtemp(prefix="protege-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["PROTEGE_CACHE_DIR"], ignore_errors=True)
 
 import protege  # noqa: E402
 from protege.store import Store  # noqa: E402

@@ -15,6 +15,8 @@ from protege.students.bases import installed_path
 from protege.train.export import export_gguf
 
 DOWNLOADED = ["gemma3-270m", "qwen2.5-coder-0.5b"]
+MODULES = {"self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",
+           "mlp.down_proj": "ffn_down", "mlp.up_proj": "ffn_up"}  # transformers' name: llama.cpp's
 SCHEMA = {"type": "object", "properties": {"type": {"type": "string"}}, "required": ["type"]}
 
 
@@ -32,8 +34,12 @@ def _base(name: str) -> BaseModel:
 def test_merge_matches_peft_merge(name, tmp_path):
     """A random adapter on q/k/v/down, merged by peft in transformers' layout, equals our merge
     into the Q4_K_M base: these architectures need no rope permutation, and the norms that
-    transformers' GGUF loader shifts (gemma) are not touched by the adapter."""
+    transformers' GGUF loader shifts (gemma) are not touched by the adapter. The merge is read
+    back from the file as llama.cpp reads it; a layout that differed from transformers' would
+    show against the loaded base."""
     torch = pytest.importorskip("torch")
+    from gguf import GGUFReader
+    from gguf.quants import dequantize
     from peft import LoraConfig, get_peft_model
 
     from protege.train.recipe import load_model
@@ -49,11 +55,13 @@ def test_merge_matches_peft_merge(name, tmp_path):
     merged = peft_model.merge_and_unload().state_dict()
     del model, peft_model
 
-    out = export_gguf(base, tmp_path / "adapter", tmp_path / "m" / "s.gguf", quant="f16")
-    exported = load_model(BaseModel("exported", out.parent, out.name)).state_dict()
-    for module in ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "mlp.down_proj", "mlp.up_proj"):
+    out = export_gguf(base, tmp_path / "adapter", tmp_path / "s.gguf", quant="f16")
+    exported = {t.name: dequantize(t.data, t.tensor_type) for t in GGUFReader(out).tensors
+                if t.name.startswith("blk.2.")}  # the adapted in f16, the rest as the base had them
+    for module, tensor in MODULES.items():
         key = f"model.layers.2.{module}.weight"
-        want, got = merged[key] - before[key], exported[key] - before[key]
+        want = merged[key] - before[key]
+        got = torch.from_numpy(exported[f"blk.2.{tensor}.weight"].astype("float32")) - before[key]
         assert (got - want).abs().max() < 2e-3, module  # f16 rounding only
         if module != "mlp.up_proj":  # adapted: the update is really there
             assert want.abs().max() > 1e-2, module
@@ -63,10 +71,13 @@ def test_merge_matches_peft_merge(name, tmp_path):
 @pytest.mark.parametrize("name", DOWNLOADED)
 def test_a_few_real_steps_export_and_answer_in_llama_cpp(name, tmp_path, monkeypatch, eight_pairs):
     """Three optimizer steps on the base, logits for the answer span only (measured on the
-    output head), a q8_0 merge, and a schema-constrained answer from llama.cpp with llguidance."""
+    output head), a q8_0 merge, and a schema-constrained answer from llama.cpp with llguidance.
+    Qwen's own output head is held in bfloat16 under bf16 autocast; Gemma's is its embeddings."""
+    torch = pytest.importorskip("torch")
     pytest.importorskip("peft")
     from protege.students.runtime import StudentRuntime
     from protege.train import recipe
+    from protege.train.machine import resolve_bf16
     from protege.train.tokens import tokenize_pairs
 
     base = _base(name)
@@ -75,7 +86,8 @@ def test_a_few_real_steps_export_and_answer_in_llama_cpp(name, tmp_path, monkeyp
 
     def load_and_watch(*args, **kwargs):
         model = original_load(*args, **kwargs)
-        model.get_output_embeddings().register_forward_hook(lambda m, i, out: shapes.append(tuple(out.shape)))
+        model.get_output_embeddings().register_forward_hook(
+            lambda m, i, out: shapes.append((*out.shape, m.weight.dtype)))
         return model
 
     pairs = eight_pairs
@@ -90,7 +102,10 @@ def test_a_few_real_steps_export_and_answer_in_llama_cpp(name, tmp_path, monkeyp
     longest_pair = max(len(ids) for ids, _ in examples)
     vocabulary = len(tokenizer)
     assert len(shapes) == 3
-    for batch, positions, width in shapes:
+    untied_head = name == "qwen2.5-coder-0.5b"
+    head_dtype = torch.bfloat16 if untied_head and resolve_bf16(None) else torch.float32
+    for batch, positions, width, dtype in shapes:
+        assert dtype == head_dtype
         assert batch == 4 and width >= vocabulary - 1024  # padded vocabularies round up
         assert positions <= longest_answer + 1 < longest_pair  # answer span, not the whole pair
 

@@ -39,7 +39,7 @@ def train(
     lora_layers: int = typer.Option(None, help="Adapt only the top N transformer blocks (faster steps)."),
     focus: float = typer.Option(None, help="Share of later epochs drawn by loss (0-1): unlearned pairs come back more."),
     max_minutes: float = typer.Option(None, help="Time budget: train only the steps that fit it."),
-    trim_every: int = typer.Option(None, help="Return freed memory to the OS every N steps (1: Qwen 0.5B peaks at 8.3 GB instead of 12.2)."),
+    trim_every: int = typer.Option(None, help="Return freed memory to the OS every N steps (1: Qwen 0.5B peaks at 7.4 GB instead of 12.2)."),
     quant: str = typer.Option("q8_0", help="GGUF export type: q8_0 or f16."),
     base_model: str = typer.Option(None, "--base", "--base-model", help="Base model: a name from `protege bases`, a .gguf path, an HF folder or id (default: the site's own, else the bundled smollm2-135m)."),
     no_filter: bool = typer.Option(False, "--no-filter", help="Train on examples that fail validators too."),

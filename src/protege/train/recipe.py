@@ -181,7 +181,10 @@ def train_student(
             f"no pair fits in max_length={config.max_length} tokens ({skipped} skipped); "
             "raise max_length or shorten the student prompt"
         )
-    model = _add_lora(load_model(base), config)
+    model = load_model(base)
+    if bf16:
+        _output_head_in_bf16(model)
+    model = _add_lora(model, config)
     device = model.device
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     steps_per_epoch = math.ceil(len(examples) / (config.batch_size * config.grad_accumulation))
@@ -282,6 +285,24 @@ def load_model(base: BaseModel):
         # make Trainer and save_pretrained refuse a model that is in fact plain float.
         model.hf_quantizer.remove_quantization_config(model)
     return model
+
+
+def _output_head_in_bf16(model) -> None:
+    """Hold an untied output head in bfloat16 under bf16 autocast.
+
+    Autocast runs the head's matmul on a bfloat16 copy of its float32 weight anyway, made at
+    every forward and kept for backward, so the answers and gradients do not change; the float32
+    weight and the per-step copy go. Qwen2.5's GGUF carries its own output head (136M weights):
+    0.5 GB of float32. A head tied to the input embeddings (SmolLM2, Gemma) stays float32, since
+    the embeddings feed the float32 residual stream, and holding the whole model in bfloat16
+    measured twice as slow per step (bench/bases.md).
+    """
+    import torch
+
+    head, embeddings = model.get_output_embeddings(), model.get_input_embeddings()
+    if head is None or embeddings is None or head.weight.data_ptr() == embeddings.weight.data_ptr():
+        return
+    head.to(torch.bfloat16)
 
 
 def _source(base: BaseModel) -> tuple[str, dict[str, Any]]:

@@ -280,7 +280,7 @@ def demo_cmd(
     lora_layers: int = typer.Option(None, "--lora-layers", help="Adapt only the top N transformer blocks."),
     focus: float = typer.Option(None, "--focus", help="Share of later epochs drawn by loss (0-1)."),
     trim_every: int = typer.Option(
-        None, "--trim-every", min=0, help="Return freed heap to the OS every N training steps (1: Qwen 0.5B peaks at 8.3 GB instead of 12.2)."),
+        None, "--trim-every", min=0, help="Return freed heap to the OS every N training steps (1: Qwen 0.5B peaks at 7.4 GB instead of 12.2)."),
     written_share: float = typer.Option(
         0.0, "--written-share", min=0.0, max=1.0,
         help="Share of cue and mood requests swapped for hand-written messages (an experiment; bench/bases.md)."),

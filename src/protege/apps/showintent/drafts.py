@@ -21,6 +21,8 @@ from protege.apps.showintent.policy import DEFAULT_EFFECT_POLICY, SAFE_EFFECT_DE
 
 _SAFE_CUES = sorted(c.name for c in catalog.CUES if c.preapproved) + ["band_intro", "ai_intro_text"]
 _GATED_CUES = sorted(c.name for c in catalog.CUES if not c.preapproved)
+REQUESTABLE_CUES = frozenset(_SAFE_CUES + _GATED_CUES)
+"""Every cue an operator can ask for by name: the catalog's screen cues and the two show cues."""
 _LIMITS = {e: (r.max_duration_s, r.max_intensity, r.cooldown_s)
            for e, r in DEFAULT_EFFECT_POLICY.items() if not r.operator_only}
 _INTENSITIES = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0)

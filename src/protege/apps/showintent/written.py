@@ -22,15 +22,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from protege.apps.showintent import catalog, vocab
-from protege.apps.showintent.drafts import Draft
+from protege.apps.showintent import vocab
+from protege.apps.showintent.drafts import REQUESTABLE_CUES, Draft
 from protege.apps.showintent.phrasing import EN, PT
 from protege.apps.showintent.schema import SHOWINTENT_ADAPTER, intent_to_dict
 
 PATH = Path(__file__).parent / "data" / "operator_phrasings.jsonl"
 _FIELD = {"request_cue": "cue", "change_mood": "mood"}
-_VALUES = {"request_cue": frozenset(c.name for c in catalog.CUES) | {"band_intro", "ai_intro_text"},
-           "change_mood": frozenset(vocab.MOODS)}
+_VALUES = {"request_cue": REQUESTABLE_CUES, "change_mood": frozenset(vocab.MOODS)}
 
 
 def _key(intent: dict[str, Any]) -> tuple[str, str]:
