@@ -291,7 +291,7 @@ def _output_head_in_bf16(model) -> None:
     """Hold an untied output head in bfloat16 under bf16 autocast.
 
     Autocast runs the head's matmul on a bfloat16 copy of its float32 weight anyway, made at
-    every forward and kept for backward, so the answers and gradients do not change; the float32
+    every forward and kept for backward, so the logits and gradients do not change; the float32
     weight and the per-step copy go. Qwen2.5's GGUF carries its own output head (136M weights):
     0.5 GB of float32. A head tied to the input embeddings (SmolLM2, Gemma) stays float32, since
     the embeddings feed the float32 residual stream, and holding the whole model in bfloat16
@@ -314,14 +314,21 @@ def _source(base: BaseModel) -> tuple[str, dict[str, Any]]:
 
 def _quiet_transformers() -> None:
     """Our own progress bar is the one the user reads: silence transformers' bars and notices."""
+    import functools
     import warnings
 
-    os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF loader's own bar; read when tqdm loads
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
+    try:  # the GGUF loader draws its own tqdm bar; TQDM_DISABLE cannot help, torch imported tqdm first
+        from transformers import modeling_gguf_pytorch_utils as gguf_loader
+    except ImportError:
+        return
+    bar = getattr(gguf_loader, "tqdm", None)
+    if bar is not None and not isinstance(bar, functools.partial):
+        gguf_loader.tqdm = functools.partial(bar, disable=True)
 
 
 def _add_lora(model, config: TrainConfig):
