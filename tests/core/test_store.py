@@ -52,6 +52,23 @@ def test_migrations_build_the_pinned_schema_from_an_empty_database(tmp_path):
     assert engine.upgrade(eng) == engine.head_revision()
 
 
+def test_a_program_that_logs_at_info_sees_no_migration_notices(tmp_path):
+    """A Jac program configures logging at INFO before protege opens its store: alembic's own
+    notices stayed on its screen at every start; a level set for alembic itself is kept."""
+    import subprocess
+    import sys
+
+    def run(setup: str) -> str:
+        code = (f"import logging; logging.basicConfig(level=logging.INFO); {setup}"
+                "from protege.store import Store; "
+                f"Store('sqlite:///{tmp_path}/p.db').site_names(); Store('sqlite:///{tmp_path}/p.db').site_names()")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+        return done.stderr
+
+    assert "alembic" not in run("") and "Context impl" not in run("")
+    assert "Context impl SQLiteImpl" in run("logging.getLogger('alembic').setLevel(logging.INFO); ")
+
+
 def test_sqlite_runs_in_wal_mode(store):
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

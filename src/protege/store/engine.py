@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 from importlib import resources
 from pathlib import Path
 
 import sqlalchemy as sa
+
+# A program that logs at INFO (a Jac program does) would print alembic's plugin and context
+# notices at every start; ours are internal. A level the program set for alembic itself stays.
+if logging.getLogger("alembic").level == logging.NOTSET:
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
