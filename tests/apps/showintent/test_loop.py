@@ -52,7 +52,7 @@ def test_dry_run_prints_intent_policy_and_who_answered(store):
 
 
 def test_eval_command_on_the_base_model_reports_every_case(store, tmp_path, monkeypatch):
-    cases = [c for c in load_locked_eval() if "telegram" in c.tags][:3]
+    cases = [c for c in load_locked_eval() if "telegram" in c.tags][:2]
     path = tmp_path / "cases.jsonl"
     path.write_text("".join(c.model_dump_json(exclude_defaults=True) + "\n" for c in cases), encoding="utf-8")
     result = runner.invoke(app, ["eval", "--cases", str(path), "--model", "base", "--json", "--no-strict"])
