@@ -275,9 +275,6 @@ def load_model(base: BaseModel):
     """The base model in float32 on CPU (4-bit QLoRA weights on a CUDA machine), offline; a GGUF
     base from its converted copy once one is kept (:mod:`protege.train.converted`)."""
     _quiet_transformers()
-    import torch
-    from transformers import AutoModelForCausalLM
-
     source, kwargs = _source(base)
     try:
         if cuda_available():  # quantized as it loads: nothing to keep converted
@@ -285,13 +282,13 @@ def load_model(base: BaseModel):
         # read into memory, not mapped: a mapped file's pages would count in the training's RSS
         # twice over for Qwen's head (float32 on disk, bfloat16 in use): 7.4 GB peak, not 7.1
         return load_converted(base, "model", lambda: _from_source(base, source, kwargs),
-                              lambda folder: AutoModelForCausalLM.from_pretrained(
-                                  folder, dtype=torch.float32, disable_mmap=True))
+                              lambda folder: _from_source(base, folder, {"disable_mmap": True}))
     except (OSError, ValueError) as err:
         raise TrainingError(f"cannot load base model {base.id!r}: {err}") from err
 
 
 def _from_source(base: BaseModel, source: str, kwargs: dict[str, Any]):
+    """The model in float32 from a GGUF file, an HF folder/id or a kept converted copy."""
     import torch
     from transformers import AutoModelForCausalLM
 
