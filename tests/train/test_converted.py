@@ -5,7 +5,9 @@ converted again; a cache folder that cannot be written costs time, never the tra
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import time
 
 import pytest
 
@@ -58,7 +60,7 @@ def test_the_second_load_reads_the_kept_copy_and_gets_the_same_model(converted, 
     assert again.get_vocab() == tokenizer.get_vocab()
 
 
-def test_a_damaged_copy_is_converted_again(converted, base_model, tmp_path, monkeypatch, caplog):
+def test_a_damaged_copy_is_converted_again_and_crashed_saves_are_swept(converted, base_model, tmp_path, monkeypatch, caplog):
     from protege.train.converted import entry_folder
     from protege.train.recipe import load_model
 
@@ -69,11 +71,18 @@ def test_a_damaged_copy_is_converted_again(converted, base_model, tmp_path, monk
     size = weights.stat().st_size
     with open(weights, "r+b") as fh:
         fh.truncate(size // 3)
+    kept = entry_folder(base_model)  # where each part's private folder is made
+    crashed, saving = kept / ".model-crashed", kept / ".model-saving"  # what two other saves left
+    for leftover in (crashed, saving):
+        (leftover / "part").mkdir(parents=True)
+        (leftover / "part" / "model.safetensors").write_bytes(b"half written")
+    os.utime(crashed, (time.time() - 2 * 3600,) * 2)
     with caplog.at_level(logging.WARNING, logger="protege.train"):
         model = load_model(base_model)
     assert _same_tensors(model.state_dict(), state)
     assert "cannot be read" in caplog.text and "converting the GGUF again" in caplog.text
     assert weights.stat().st_size == size  # kept again, whole
+    assert not crashed.exists() and saving.is_dir()  # a crashed save's leftovers go, a recent one stays
 
 
 def test_a_cache_that_cannot_be_written_costs_time_not_the_training(base_model, tmp_path, monkeypatch, caplog):

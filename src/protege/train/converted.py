@@ -11,8 +11,9 @@ version that converted it. Later loads read that: 0.8 s for SmolLM2, 4.3 s for G
 tokenizer is slow to build even from its own files) and 3.7 s for Qwen. What is read back is
 what was converted, tensor for tensor (tests/train/test_converted.py). An entry is written in a
 private folder and renamed into place whole, so a crash or a second process never leaves half an
-entry. An entry that cannot be read is removed, and the base converted again; one that cannot be
-written only means the next training pays the conversion again.
+entry (the next save removes a private folder older than an hour). An entry that cannot be read
+is removed, and the base converted again; one that cannot be written only means the next
+training pays the conversion again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -30,6 +32,7 @@ from protege.students.base import BaseModel, file_sha256
 
 log = logging.getLogger("protege.train")
 Loaded = TypeVar("Loaded")
+STALE_SECONDS = 3600  # a private folder this old belongs to a save that crashed, not one under way
 
 
 def entry_folder(base: BaseModel) -> Path:
@@ -65,6 +68,7 @@ def _keep(loaded, folder: Path) -> None:
     private = None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
+        _sweep_stale(folder.parent)
         private = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
         loaded.save_pretrained(private)
         os.rename(private, folder)  # fails if another process kept its copy first: that one stays
@@ -75,3 +79,15 @@ def _keep(loaded, folder: Path) -> None:
     finally:
         if private is not None:
             shutil.rmtree(private, ignore_errors=True)
+
+
+def _sweep_stale(kept: Path) -> None:
+    """Remove private folders that a crashed save left in ``kept`` (each up to 2.4 GB)."""
+    cutoff = time.time() - STALE_SECONDS
+    for leftover in kept.glob(".*"):
+        try:
+            if leftover.is_dir() and leftover.stat().st_mtime < cutoff:
+                log.info("removing %s, left by a conversion that did not finish", leftover)
+                shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:  # another process removed or renamed it first
+            continue

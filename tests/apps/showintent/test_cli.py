@@ -101,6 +101,10 @@ def test_demo_passes_its_training_options_to_the_recipe(monkeypatch):
     assert result.exit_code == 0, result.output
     config = seen["train_config"]
     assert (seen["rows"], config.max_steps, config.trim_every, config.max_minutes) == (50, 3, 1, DEMO_TRAIN_MINUTES)
-    assert seen["written_share"] == 0.5
+    assert seen["written_share"] == 0.5 and seen["deal"] is False
+    result = runner.invoke(app, ["demo", "--rows", "4000", "--epochs", "1", "--deal", "--train-minutes", "0"])
+    assert result.exit_code == 0, result.output
+    config = seen["train_config"]
+    assert (seen["rows"], config.epochs, config.max_minutes, seen["deal"]) == (4000, 1.0, None, True)
     result = runner.invoke(app, ["demo", "--trim-every", "-1"])
     assert result.exit_code == 2 and "--trim-every" in result.output

@@ -284,6 +284,9 @@ def demo_cmd(
     written_share: float = typer.Option(
         0.0, "--written-share", min=0.0, max=1.0,
         help="Share of cue and mood requests swapped for hand-written messages (an experiment; bench/bases.md)."),
+    deal: bool = typer.Option(
+        False, "--deal", help="Deal each list of phrasings in turn: more of the vocabulary in as many rows "
+        "(helped Qwen, cost SmolLM2: bench/bases.md)."),
     train_minutes: float = typer.Option(
         DEMO_TRAIN_MINUTES, "--train-minutes",
         help="Time budget for training, so the loop stays within 20 minutes on a slow machine (0 = none)."),
@@ -305,5 +308,5 @@ def demo_cmd(
               "`protege bases` or a .gguf file")
     code = run_demo(rows=rows, seed=seed, train_config=protege.TrainConfig(**overrides), console=_console(),
                     progress_bar=progress_bar, strict=strict if strict is not None else _strict_from_env(), base=base_model,
-                    written_share=written_share)
+                    written_share=written_share, deal=deal)
     raise typer.Exit(code)

@@ -38,10 +38,11 @@ SUBSET = ["doors_idle", "premium_tropical", "neon_pulse", "supernova_bloom", "go
 
 
 def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_rows: int = 80,
-             progress_bar: Callable, strict: bool = False, base=None, written_share: float = 0.0) -> int:
+             progress_bar: Callable, strict: bool = False, base=None, written_share: float = 0.0,
+             deal: bool = False) -> int:
     """Returns the exit code: 0 when the loop completed; with ``strict``, 2 unless demo-ready.
-    ``base`` (a resolved base model) overrides the site's own base; ``written_share`` goes to
-    ``generate_rows``."""
+    ``base`` (a resolved base model) overrides the site's own base; ``written_share`` and ``deal``
+    go to ``generate_rows``."""
     site = parse_show_intent.site
     store = protege.Store.default()
     registry = protege.Registry(store)
@@ -52,7 +53,7 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
     if store.route(site.name) != "teacher":
         registry.set_route(site.name, "teacher", reason="demo: start again from the teacher")
         protege.forget_state(site.name)
-    generated = generate_rows(rows, seed, written_share)
+    generated = generate_rows(rows, seed, written_share, deal)
     with progress_bar("teacher calls") as update:
         for i, row in enumerate(generated, start=1):
             call_labelled(row)
@@ -91,7 +92,7 @@ def run_demo(*, rows: int, seed: int, train_config, console: Console, shadow_row
     if outcome.promoted:
         console.rule("4. shadow: the teacher answers, the student is scored beside it")
         t = time.perf_counter()
-        fresh = generate_rows(shadow_rows, seed + 1, written_share)
+        fresh = generate_rows(shadow_rows, seed + 1, written_share, deal)
         with progress_bar("shadow calls") as update:
             for i, row in enumerate(fresh, start=1):
                 call_labelled(row)

@@ -8,8 +8,9 @@ and the policy's decision for it. The label is never hand-set: the policy comput
 whose category disagrees with the policy raises, because that is a generator bug.
 
 Breadth is the point: a small student trained on two phrasings per value memorises strings, so
-every value is drawn from many phrasings (``vocab``, ``vocab_extra``), numbers are said many ways
-and always land verbatim in the intent, and messages are wrapped in the fillers crews type.
+every value is drawn from many phrasings (``vocab``, ``vocab_extra``; ``deal=True`` says each
+phrasing of a list once before any twice), numbers are said many ways and always land verbatim in
+the intent, and messages are wrapped in the fillers crews type.
 ``drafts`` writes each category's message and intent; this module adds fillers, typos and the
 show state, and on request swaps some cue and mood requests for hand-written ones (``written``).
 """
@@ -91,13 +92,15 @@ def _decision(draft: Draft, inputs: dict[str, Any]) -> str:
                   user_role=inputs["user_role"]).decision
 
 
-def generate_rows(n: int, seed: int = 0, written_share: float = 0.0) -> list[Row]:
+def generate_rows(n: int, seed: int = 0, written_share: float = 0.0, deal: bool = False) -> list[Row]:
     """``n`` deterministic rows for ``seed``; every 10th row (index 9, 19, ...) is validation.
     ``written_share`` of the operator's cue and mood requests in prose become hand-written messages
-    (``written``; off by default: see bench/bases.md, session 11)."""
+    (``written``; off by default: see bench/bases.md, session 11). ``deal`` deals every choice
+    (``phrasing.Dealer``) instead of drawing it independently: more of the vocabulary in as many
+    rows, which helped Qwen and cost SmolLM2 (bench/bases.md, session 14), so it is off by default."""
     if n < 0:
         raise ValueError("n must be >= 0")
-    rng = random.Random(seed)
+    rng = ph.Dealer(seed) if deal else random.Random(seed)
     categories = _quota(n, CATEGORY_SHARES, rng)
     locales = _quota(n, {PT: 0.75, EN: 0.25}, rng)
     rows = []

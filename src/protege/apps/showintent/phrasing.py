@@ -22,6 +22,27 @@ from protege.apps.showintent import vocab_extra as vx
 PT, EN = "pt-BR", "en"
 
 
+class Dealer(random.Random):
+    """Seeded randomness whose ``choice`` deals from shuffled decks: every option of a list comes
+    up once before any comes up twice. Drawn independently, the demo's 2,000 rows say 122 of the
+    227 mood phrasings; dealt, 169 (as many as 4,000 independent rows). Same seed, same rows."""
+
+    def __init__(self, seed: Any = None) -> None:
+        self._decks: dict[tuple, list] = {}
+        super().__init__(seed)
+
+    def choice(self, seq):  # type: ignore[override]
+        options = tuple(seq)
+        try:
+            deck = self._decks.setdefault(options, [])
+        except TypeError:  # options that cannot be a key (dicts) are drawn as usual
+            return super().choice(seq)
+        if not deck:
+            deck.extend(range(len(options)))
+            self.shuffle(deck)
+        return options[deck.pop()]
+
+
 def of(pair: tuple[Any, Any], loc: str) -> Any:
     """The side of a ``(pt, en)`` table for ``loc``."""
     return pair[0] if loc == PT else pair[1]
