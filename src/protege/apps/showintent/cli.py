@@ -286,7 +286,7 @@ def demo_cmd(
         help="Share of cue and mood requests swapped for hand-written messages (an experiment; bench/bases.md)."),
     deal: bool = typer.Option(
         False, "--deal", help="Deal each list of phrasings in turn: more of the vocabulary in as many rows "
-        "(helped Qwen, cost SmolLM2: bench/bases.md)."),
+        "(an experiment: bench/bases.md, session 14)."),
     train_minutes: float = typer.Option(
         DEMO_TRAIN_MINUTES, "--train-minutes",
         help="Time budget for training, so the loop stays within 20 minutes on a slow machine (0 = none)."),
