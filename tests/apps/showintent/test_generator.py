@@ -9,8 +9,9 @@ from collections import Counter
 import pytest
 
 from protege.apps.showintent import catalog, vocab
+from protege.apps.showintent import vocab_extra as vx
 from protege.apps.showintent.generator import generate_rows
-from protege.apps.showintent.metrics import leak_in
+from protege.apps.showintent.metrics import leak_in, load_locked_eval
 from protege.apps.showintent.phrasing import Dealer, of, strip_accents
 from protege.apps.showintent.policy import decide
 from protege.apps.showintent.schema import SHOWINTENT_ADAPTER, intent_to_dict
@@ -184,3 +185,19 @@ def test_approvals_name_a_pending_id(rows):
         assert row.expected_intent["approval_id"] in pending
         if row.expected_intent["approval_id"] not in row.inputs["message"]:
             assert len(pending) == 1  # "the pending one" is only said when exactly one waits
+
+
+def test_unknown_looks_share_no_word_with_a_locked_unknown_cue():
+    """The locked set measures unseen looks: no invented name or look word may say one of its looks."""
+    templates = {w for pair in (vocab.CUE_TEMPLATES, vocab.UNKNOWN_TEMPLATES) for side in pair
+                 for t in side for w in re.findall(r"[a-z0-9]+", strip_accents(t.lower()))}
+    locked = {w for case in load_locked_eval() if "unknown_cue" in case.tags
+              for w in re.findall(r"[a-z0-9]+", strip_accents(case.input.lower())) if len(w) > 3} - templates
+    assert {"plasma", "matrix", "tornado"} <= locked  # the check can fail
+    ours = {w for name in vocab.UNKNOWN_CUES for w in name.split("_")}
+    ours |= {w for pair in (vx.UNKNOWN_LOOK_HEADS, vx.UNKNOWN_LOOK_STUFF) for side in pair for phrase in side
+             for w in re.findall(r"[a-z0-9]+", strip_accents(phrase.lower()))}
+    assert ours & locked == set()
+    looks = [r for r in generate_rows(3000, seed=5) if "unknown_cue" in r.tags and r.expected_intent["cue"] not in vocab.UNKNOWN_CUES]
+    assert len({r.expected_intent["cue"] for r in looks}) > 0.8 * len(looks) > 40  # many looks, few repeats
+    assert not any(r.expected_intent["cue"] in catalog.KNOWN_CUES for r in looks)

@@ -200,18 +200,26 @@ def _raw_values(rng: random.Random) -> dict[str, Any]:
             "par": rng.choice(vx.TD_PARS), "val": rng.choice(["0", "1", "0.5", "3", "True"])}
 
 
+def _unknown_look(rng: random.Random, loc: str) -> str:
+    """A look nobody built, described in words: "a nuvem de vagalumes", "crystal forest"."""
+    head, stuff = ph.pick(rng, vx.UNKNOWN_LOOK_HEADS, loc), ph.pick(rng, vx.UNKNOWN_LOOK_STUFF, loc)
+    return f"{head} {stuff}" if loc == ph.PT else f"{stuff} {head}"
+
+
 def _unknown_cue(rng: random.Random, loc: str, telegram: bool = False) -> Draft:
     cue = rng.choice(vocab.UNKNOWN_CUES)
-    if not telegram and rng.random() < 0.4:  # a look described in words: its words become the name
-        look = ph.pick(rng, vocab.UNKNOWN_LOOKS, loc)
-        name = re.sub(r"[^a-z0-9]+", "_", ph.strip_accents(look.lower())).strip("_")
-        message = ph.pick(rng, vocab.UNKNOWN_TEMPLATES, loc).format(u=look)
+    if not telegram and rng.random() < 0.6:  # a look described in words: its words become the name
+        look = _unknown_look(rng, loc)
+        name = re.sub(r"[^a-z0-9]+", "_", ph.strip_accents(ph.forms(look, loc)["c0"].lower())).strip("_")
+        # asked the way real cues are asked, so that only the look's words tell it is not in the catalog
+        templates = vocab.CUE_TEMPLATES if rng.random() < 0.5 else vocab.UNKNOWN_TEMPLATES
+        message = ph.pick(rng, templates, loc).format(**ph.forms(look, loc))
         return Draft(message, {"type": "request_cue", "cue": name}, ["cue", "unknown_cue"], typo_ok=False)
     if telegram:
         message = f"/{rng.choice(['cue', 'lights'])} {cue}"
     else:
         shown = rng.choice([cue, cue, cue.replace("_", " "), cue.replace("_", " ").title()])
-        message = ph.pick(rng, vocab.UNKNOWN_TEMPLATES, loc).format(u=shown)
+        message = ph.pick(rng, vocab.UNKNOWN_TEMPLATES, loc).format(**ph.forms(shown, loc))
     return Draft(message, {"type": "request_cue", "cue": cue}, ["cue", "unknown_cue"], typo_ok=False)
 
 

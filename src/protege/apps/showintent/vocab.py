@@ -222,31 +222,23 @@ SECTION_CONTEXT: dict[str, tuple[list[str], list[str]]] = {
                 ["for the closing", "to close the night", "as people head out"]),
 }
 UNKNOWN_CUES = [
-    "plasma_vortex", "hologram_rain", "fire_tornado", "galaxy_spiral", "neon_dragon", "matrix_rain",
-    "pixel_storm", "aurora_wave", "crystal_maze", "solar_flare_max", "quantum_bloom", "glitch_city",
-    "lava_lamp", "disco_ball_3d", "ocean_storm", "rainbow_tunnel", "cyber_jungle", "ice_palace",
-    "bubble_pop", "firefly_swarm", "paper_planes", "origami_birds", "retro_vhs", "kaleidoscope_max",
-    "thunder_dome", "sakura_fall", "northern_lights", "smoke_rings", "mirror_maze", "velvet_storm",
+    "hologram_rain", "neon_koi", "crystal_maze", "solar_flare_max", "quantum_bloom",
+    "glitch_city", "lava_lamp", "ocean_storm", "rainbow_tunnel", "cyber_jungle", "ice_palace", "bubble_pop",
+    "firefly_swarm", "paper_planes", "origami_birds", "retro_vhs", "kaleidoscope_max", "thunder_dome",
+    "sakura_fall", "smoke_rings", "mirror_maze", "velvet_storm", "comet_trail", "hologram_choir_3d",
+    "jellyfish_bloom", "candy_cloud", "robot_parade",
     # near misses of real cues: the name must be copied, never "corrected" to the catalog
     "neon_pulse_max", "brand_hero_gold", "golden_hour_max", "deep_sea_storm", "tunnel_surge_v2",
     "supernova_max", "dust_silver", "slow_tide_night",
 ]
-# looks nobody built, described in words: the cue is the description in snake_case, never a catalog cue
-UNKNOWN_LOOKS = (
-    ["redemoinho de estrelas", "floresta de cristal", "cachoeira de lava", "nuvem de vagalumes",
-     "espiral roxa", "chuva de pétalas", "castelo de gelo", "oceano de glitter", "tempestade de bolhas",
-     "mandala girando", "cidade cyberpunk", "serpentes de luz", "fogos de artifício 3d", "jardim de néon",
-     "teia de laser verde", "arco-íris invertido"],
-    ["jellyfish swarm", "crystal forest", "lava waterfall", "firefly cloud", "purple spiral",
-     "petal rain", "ice castle", "glitter ocean", "spinning mandala", "cyberpunk city", "light serpents",
-     "neon garden", "upside-down rainbow"],
-)
+# A look nobody built is described in words (vocab_extra.UNKNOWN_LOOK_HEADS and _STUFF) and its cue is
+# the description in snake_case. None of these names or words says a locked eval case's look.
 UNKNOWN_TEMPLATES = (
-    ["solta o {u}", "manda o visual {u}", "roda o {u} que o cliente pediu", "tem o {u}? bota ele",
-     "coloca o efeito novo {u}", "vamos de {u}", "chama o cue {u}", "o cliente quer o {u} agora",
-     "dispara o {u}", "bota o {u} no telão"],
-    ["play {u}", "bring up {u}", "cue the {u} visual", "run the new {u} look", "go to {u}",
-     "client wants {u} on screen", "fire {u}"],
+    ["solta {c}", "manda o visual {c0}", "roda {c} que o cliente pediu", "tem {c}? bota aí",
+     "coloca o efeito novo {c0}", "vamos de {c0}", "chama o cue {c0}", "o cliente quer {c} agora",
+     "dispara {c}", "bota {c} no telão"],
+    ["play {c}", "bring up {c}", "cue the {c} visual", "run the new {c} look", "go to {c}",
+     "client wants {c} on screen", "fire {c}"],
 )
 
 # mood -> (pt phrases, en phrases). pt phrases agree with a masculine noun ("o clima", "o ambiente").
@@ -355,7 +347,7 @@ SITUATION_TEMPLATES = (
 IMPLICIT_MOODS = (
     [("tá muito escuro aqui", "bright"), ("tá pesado demais", "calm"), ("tá muito parado", "hype"),
      ("ninguém tá dançando", "hype"), ("a galera tá cansada", "calm"), ("tá com cara de velório", "festive"),
-     ("tá muito brega", "elegant"), ("tá frio demais o visual", "warm"), ("tá muito apagado", "bright"),
+     ("tá muito brega", "elegant"), ("tá frio demais o visual", "warm"),
      ("tá com cara de escritório", "festive"), ("tá bagunçado demais", "elegant"),
      ("tá agitado demais pra hora do jantar", "calm"), ("tá sem graça", "hype"),
      ("tá com cara de balada barata", "premium"), ("tá quente demais essas cores", "cool")],

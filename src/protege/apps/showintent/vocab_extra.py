@@ -70,7 +70,7 @@ BLOCKED_EFFECT_PHRASES: dict[str, tuple[list[str], list[str]]] = {
         ["liga o laser", "aponta o laser pro público", "laser na galera", "solta os feixes de laser",
          "aquela luz verde fininha cortando a fumaça, liga", "raio laser em cima da plateia",
          "quero os lasers varrendo o teto"],
-        ["fire the laser", "aim the laser at the crowd", "lasers on", "sweep the laser beams over the audience",
+        ["fire the laser", "aim the laser at the crowd", "lasers on", "laser beams across the room",
          "turn on those thin green beams", "laser show now"]),
     "moving_head": (
         ["mexe os moving heads pra plateia", "moving head livre", "gira as luzes robóticas pro público",
@@ -159,7 +159,7 @@ VAGUE = (
     ["solta aquilo", "faz o efeito lá", "manda o de sempre", "aquele negócio de novo", "faz alguma coisa",
      "sei lá, muda aí", "aquilo que a gente combinou", "o efeito do ensaio", "solta um visual aí",
      "manda o próximo", "faz aquele lance", "aquele que o cliente gostou", "dá uma mexida", "bota qualquer coisa",
-     "o mesmo de ontem", "muda alguma coisa aí, tá estranho"],
+     "o mesmo de ontem"],
     ["do the thing", "the usual please", "that effect again", "do something", "you know what to do",
      "the one from rehearsal", "put something up", "the other one", "same as last night", "change it up a bit",
      "the one the client liked"],
@@ -266,3 +266,25 @@ BLOCKED_MESSAGES = {
     "raw_hardware_control": ("Controle direto de hardware não é permitido.", "Direct hardware control is not allowed."),
     "ambiguous_request": ("Pedido ambíguo: diga qual cue ou efeito.", "Ambiguous request: name the cue or effect."),
 }
+
+# Looks nobody built, said the way crews describe a look: head + stuff ("a nuvem de vagalumes",
+# "crystal forest"). Some words also appear in real cues' phrasings ("a cachoeira", "glass"): a
+# shared word alone never makes a catalog cue. Portuguese heads carry their article.
+UNKNOWN_LOOK_HEADS = (
+    ["o redemoinho", "a cachoeira", "a nuvem", "a tempestade", "o jardim", "a floresta", "o castelo",
+     "o oceano", "a teia", "a mandala", "o enxame", "o furacão", "o labirinto", "a cortina", "o portal",
+     "a serpente", "a cidade", "o vulcão", "a ponte", "o carrossel", "a catedral", "o cardume",
+     "a avalanche", "o deserto", "o aquário", "a ciranda"],
+    ["forest", "storm", "garden", "castle", "ocean", "swarm", "maze", "curtain", "portal", "serpent", "city",
+     "volcano", "bridge", "cloud", "web", "mandala", "whirlpool", "cyclone", "carousel", "cathedral",
+     "desert", "aquarium", "avalanche", "parade"],
+)
+UNKNOWN_LOOK_STUFF = (
+    ["de cristal", "de lava", "de vagalumes", "de pétalas", "de gelo", "de bolhas", "de papel", "de chocolate",
+     "de algodão-doce", "de vidro", "de jade", "de areia", "de tinta", "de diamantes", "de cubos", "de penas",
+     "de moedas", "de balões", "de neve", "de borboletas", "de origami", "de mármore", "de mel",
+     "de hexágonos", "de águas-vivas", "de lanternas"],
+    ["crystal", "lava", "firefly", "petal", "ice", "glitter", "bubble", "paper", "chocolate", "cotton candy",
+     "glass", "jade", "sand", "ink", "diamond", "cube", "feather", "coin", "balloon", "snow", "butterfly",
+     "origami", "marble", "honey", "hexagon", "jellyfish"],
+)
