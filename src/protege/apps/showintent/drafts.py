@@ -209,11 +209,11 @@ def _unknown_look(rng: random.Random, loc: str) -> str:
 def _unknown_cue(rng: random.Random, loc: str, telegram: bool = False) -> Draft:
     cue = rng.choice(vocab.UNKNOWN_CUES)
     if not telegram and rng.random() < 0.6:  # a look described in words: its words become the name
-        look = _unknown_look(rng, loc)
-        name = re.sub(r"[^a-z0-9]+", "_", ph.strip_accents(ph.forms(look, loc)["c0"].lower())).strip("_")
+        slots = ph.forms(_unknown_look(rng, loc), loc)
+        name = re.sub(r"[^a-z0-9]+", "_", ph.strip_accents(slots["c0"].lower())).strip("_")
         # asked the way real cues are asked, so that only the look's words tell it is not in the catalog
         templates = vocab.CUE_TEMPLATES if rng.random() < 0.5 else vocab.UNKNOWN_TEMPLATES
-        message = ph.pick(rng, templates, loc).format(**ph.forms(look, loc))
+        message = ph.pick(rng, templates, loc).format(**slots)
         return Draft(message, {"type": "request_cue", "cue": name}, ["cue", "unknown_cue"], typo_ok=False)
     if telegram:
         message = f"/{rng.choice(['cue', 'lights'])} {cue}"
