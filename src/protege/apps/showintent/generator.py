@@ -97,8 +97,9 @@ def generate_rows(n: int, seed: int = 0, written_share: float = 0.0, deal: bool 
     ``written_share`` of the operator's cue and mood requests in prose become hand-written messages
     (``written``; off by default: see bench/bases.md, session 11). ``deal`` deals every choice
     (``phrasing.Dealer``) instead of drawing it independently: more of the vocabulary in as many
-    rows; with it Qwen mapped the most cues so far, while SmolLM2 moved within its seed-to-seed spread
-    (bench/bases.md, session 14), so it is off by default and the main job trains as before."""
+    rows; with it Qwen mapped the most cues of any run (session 14, two cases of which were helped by
+    near-copies of locked cases removed in session 15), while SmolLM2 moved within its seed-to-seed
+    spread (bench/bases.md), so it is off by default and the main job trains as before."""
     if n < 0:
         raise ValueError("n must be >= 0")
     rng = ph.Dealer(seed) if deal else random.Random(seed)
