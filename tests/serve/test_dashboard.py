@@ -182,12 +182,16 @@ def screenshot(driver, path: Path) -> None:
 
 def click_and_wait(driver, element) -> None:
     """Click a link or button that loads a new page, and wait until it has."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
-    page = driver.find_element("tag name", "html")
+    # Mark the old document instead of holding one of its nodes: while a page
+    # is being replaced, Chrome can answer a query about an old node with an
+    # inspector error that is neither "stale" nor "present", and that flaked CI.
+    driver.execute_script("window.protegeOldPage = true")
     element.click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 20, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return !window.protegeOldPage && document.readyState === 'complete'"))
 
 
 def values(root, selector: str = "[data-key]") -> dict:
