@@ -277,6 +277,7 @@ def demo_cmd(
     seed: int = typer.Option(0, "--seed"),
     max_steps: int = typer.Option(None, "--max-steps", help="Cap on training steps."),
     epochs: float = typer.Option(None, "--epochs", help="Passes over the training examples."),
+    learning_rate: float = typer.Option(None, "--lr", help="Peak learning rate (TrainConfig's 1e-3)."),
     lora_layers: int = typer.Option(None, "--lora-layers", help="Adapt only the top N transformer blocks."),
     focus: float = typer.Option(None, "--focus", help="Share of later epochs drawn by loss (0-1)."),
     trim_every: int = typer.Option(
@@ -296,7 +297,7 @@ def demo_cmd(
     """The whole loop on the embedded defaults: teacher -> train -> gate -> shadow -> student -> eval."""
     from protege.apps.showintent.demo import run_demo
 
-    chosen = {"max_steps": max_steps, "epochs": epochs, "lora_layers": lora_layers, "focus": focus,
+    chosen = {"max_steps": max_steps, "epochs": epochs, "learning_rate": learning_rate, "lora_layers": lora_layers, "focus": focus,
               "trim_every": trim_every, "max_minutes": train_minutes or None}
     overrides = {k: v for k, v in chosen.items() if v is not None}
     try:
