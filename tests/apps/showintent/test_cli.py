@@ -7,6 +7,7 @@ import json
 
 from typer.testing import CliRunner
 
+import protege
 from protege.apps.showintent.cli import app
 from protege.apps.showintent.curated import HEADER
 from protege.apps.showintent.generator import generate_rows
@@ -102,9 +103,11 @@ def test_demo_passes_its_training_options_to_the_recipe(monkeypatch):
     config = seen["train_config"]
     assert (seen["rows"], config.max_steps, config.trim_every, config.max_minutes) == (50, 3, 1, DEMO_TRAIN_MINUTES)
     assert seen["written_share"] == 0.5 and seen["deal"] is False
-    result = runner.invoke(app, ["demo", "--rows", "4000", "--epochs", "1", "--deal", "--train-minutes", "0"])
+    assert config.learning_rate == protege.TrainConfig().learning_rate
+    result = runner.invoke(app, ["demo", "--rows", "4000", "--epochs", "1", "--deal", "--train-minutes", "0", "--lr", "3e-4"])
     assert result.exit_code == 0, result.output
     config = seen["train_config"]
     assert (seen["rows"], config.epochs, config.max_minutes, seen["deal"]) == (4000, 1.0, None, True)
+    assert config.learning_rate == 3e-4
     result = runner.invoke(app, ["demo", "--trim-every", "-1"])
     assert result.exit_code == 2 and "--trim-every" in result.output
