@@ -297,8 +297,8 @@ def demo_cmd(
     """The whole loop on the embedded defaults: teacher -> train -> gate -> shadow -> student -> eval."""
     from protege.apps.showintent.demo import run_demo
 
-    chosen = {"max_steps": max_steps, "epochs": epochs, "learning_rate": learning_rate, "lora_layers": lora_layers, "focus": focus,
-              "trim_every": trim_every, "max_minutes": train_minutes or None}
+    chosen = {"max_steps": max_steps, "epochs": epochs, "learning_rate": learning_rate, "lora_layers": lora_layers,
+              "focus": focus, "trim_every": trim_every, "max_minutes": train_minutes or None}
     overrides = {k: v for k, v in chosen.items() if v is not None}
     try:
         base_model = protege.resolve_base_model(base) if base else None
