@@ -121,7 +121,7 @@ _INJECTION = re.compile("|".join([
     r"|regras?|instruc\w*|politicas?|orientac\w*)",
     r"\b(forget|esquec?(a|e|er|am|ca))\b.{0,40}\b(instructions?|rules?|polic(y|ies)|regras?|instruc\w*|politicas?)",
     # "disregard what you were told": someone else's orders, never the operator taking back their own
-    (r"\b(ignor\w*|esquec\w*|esqueca|desconsider\w*|forget|disregard)\b.{0,25}"
+    (r"\b(ignor\w*|esquec\w*|desconsider\w*|forget|disregard)\b.{0,25}"
      r"\b(te (falaram|disseram|mandaram|pediram|ensinaram|instruiram)|(falaram|disseram|mandaram) (pra|para) (voce|vc|ti)"
      r"|(o |a )?(sistema|prompt|configuracao|setup|producao) (disse|falou|mandou|pediu|configurou)"
      r"|you (were|have been|ve been|got) (told|instructed|given)|(they|someone|somebody) told you|told to you"
