@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from protege.apps.showintent.callsite import STUDENT_DECODE_SCHEMA, parse_show_intent
+from protege.apps.showintent.callsite import STUDENT_DECODE_SCHEMA, faithful_to_message, parse_show_intent
 from protege.apps.showintent.generator import generate_rows
 from protege.apps.showintent.metrics import (
     case_inputs,
@@ -32,6 +32,7 @@ from protege.apps.showintent.schema import (
     RAW_HARDWARE_WORDS,
     SHOWINTENT_ADAPTER,
     no_raw_hardware_decoding,
+    parse_intent,
 )
 from protege.students.grammar import grammar_for, schema_key
 
@@ -192,3 +193,58 @@ def test_a_leak_seeking_decoder_never_writes_raw_hardware_text(vocab):
         assert not leak_in(text, ()), text
         if matcher.is_stopped():
             SHOWINTENT_ADAPTER.validate_json(text)
+
+
+STATED = [  # message, the faithful answer, the same answer with a number the message does not state
+    ("confete por 60 segundos", {"type": "arm_effect", "effect": "confetti_sim", "duration_seconds": 60.0},
+     {"type": "arm_effect", "effect": "confetti_sim", "duration_seconds": 3.0}),
+    ("strobe at 0.1 for 5 seconds", {"type": "arm_effect", "effect": "strobe", "duration_seconds": 5.0, "intensity": 0.1},
+     {"type": "arm_effect", "effect": "strobe", "duration_seconds": 5.0, "intensity": 1.0}),
+    ("/fog 10", {"type": "arm_effect", "effect": "fog", "duration_seconds": 10.0},
+     {"type": "arm_effect", "effect": "fog", "duration_seconds": 1.0}),
+    ("fumaça no máximo por 4 segundos", {"type": "arm_effect", "effect": "fog", "duration_seconds": 4.0, "intensity": 1.0},
+     {"type": "arm_effect", "effect": "fog", "duration_seconds": 4.0, "intensity": 0.35}),
+    ("clima calmo com intensidade 35%", {"type": "change_mood", "mood": "calm", "intensity": 0.35},
+     {"type": "change_mood", "mood": "calm"}),
+]
+
+
+@pytest.mark.parametrize(("message", "faithful", "changed"), STATED, ids=[m for m, _, _ in STATED])
+def test_a_number_the_message_states_is_the_only_one_the_student_can_write(vocab, message, faithful, changed):
+    """The validator refuses an answer that changes a stated duration or intensity (held-out
+    answers did: 60 s of confetti as 3 s); decoding now cannot write one, in either spelling."""
+    site = parse_show_intent.site
+    inputs = {"message": message, "locale": "pt-BR"}
+    schema = site.decode_schema_for(inputs)
+    assert accepts(vocab, schema, faithful)
+    spelled = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in faithful.items()}
+    assert accepts(vocab, schema, spelled)  # "60" as well as "60.0"
+    assert not accepts(vocab, schema, changed)
+    assert accepts(vocab, STUDENT_DECODE_SCHEMA, changed)  # only the per-message narrowing refuses it
+    assert not faithful_to_message.check(parse_intent(changed), inputs).ok
+
+
+def test_the_number_narrowing_only_refuses_what_the_validator_refuses(vocab):
+    """Over generated rows whose schema the numbers narrow: every label decodes, and each label
+    with its numbers moved is refused by decoding only where faithful_to_message refuses it too."""
+    site = parse_show_intent.site
+    narrowed = refused = 0
+    for row in generate_rows(500, seed=8):
+        schema = site.decode_schema_for(row.inputs)
+        if schema is site.decode_schema or tries_to_change_rules(row.inputs["message"]):
+            continue
+        narrowed += 1
+        label = row.expected_intent
+        assert accepts(vocab, schema, label), (row.inputs["message"], label)
+        for key in ("duration_seconds", "intensity"):
+            if isinstance(label.get(key), float):
+                for moved in (round(label[key] / 2, 2), label[key] + 1, None):
+                    answer = {k: (moved if k == key else v) for k, v in label.items() if k != key or moved is not None}
+                    try:
+                        intent = parse_intent(answer)
+                    except ValueError:
+                        continue  # outside the output schema: no student can write it anyway
+                    if not accepts(vocab, schema, answer):
+                        refused += 1
+                        assert not faithful_to_message.check(intent, row.inputs).ok, (row.inputs["message"], answer)
+    assert narrowed >= 20 and refused >= 20, (narrowed, refused)

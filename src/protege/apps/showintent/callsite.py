@@ -16,20 +16,14 @@ from typing import Any, Literal
 
 import protege
 from protege import GateConfig, Graduation, OutputParseError, TeacherError, inputs_hash
-from protege.apps.showintent import safety
+from protege.apps.showintent import decoding, safety
 from protege.apps.showintent.metrics import leak_in
-from protege.apps.showintent.policy import (
-    PolicyDecision,
-    decide,
-    effect_limits,
-    tries_to_change_rules,
-)
+from protege.apps.showintent.policy import PolicyDecision, decide, effect_limits
 from protege.apps.showintent.schema import (
     BlockedRequest,
     ShowIntent,
     intent_to_dict,
     no_raw_hardware_decoding,
-    refusal_decoding,
 )
 
 ChatRole = Literal["operator", "crew", "audience"]
@@ -87,18 +81,6 @@ def faithful_to_message(intent: Any, inputs: dict) -> tuple[bool, str]:
     return (not problems, "; ".join(problems))
 
 
-_REFUSAL = refusal_decoding()
-
-
-def refusal_when_rules_change(schema: dict, inputs: dict) -> dict:
-    """The student's decode schema for one message: only a blocked_request, naming neither raw
-    control nor an effect, when the message tries to change the rules (the policy blocks it
-    whatever the answer); otherwise the site's decode schema. This only narrows what the
-    contract already asks for, and can never turn an unknown cue into a real one."""
-    message = inputs.get("message") if isinstance(inputs, dict) else None
-    return _REFUSAL if isinstance(message, str) and tries_to_change_rules(message) else schema
-
-
 GRADUATION = Graduation(
     gate=GateConfig(min_samples=50, threshold=0.80, confidence=0.95, criterion="fields", regression_margin=0.02),
     shadow_min_samples=20,
@@ -109,7 +91,7 @@ GRADUATION = Graduation(
     teacher=os.environ.get("PROTEGE_SHOWINTENT_TEACHER") or LABELS,
     validators=[no_raw_hardware, faithful_to_message],
     decode_schema=no_raw_hardware_decoding,
-    decode_for=refusal_when_rules_change,
+    decode_for=decoding.for_message,
     graduation=GRADUATION,
     name="protege.apps.showintent.callsite:parse_show_intent",
     # The student translates; the policy decides. Clock, cooldowns, mood and chat role matter only

@@ -1,0 +1,91 @@
+"""What the student may decode for one operator message: the site's ``decode_for``.
+
+Both narrowings only take away answers the rules would refuse anyway, so every answer is still
+validated and judged as before, and a request for an unknown cue still comes out unknown:
+
+- a message that tries to change the rules (an injection, an authority claim) may only be
+  answered with a ``blocked_request`` naming neither raw control nor an effect: the policy blocks
+  such a message whatever the answer says;
+- a duration or intensity the message states is the only one the answer may state, where
+  ``safety.mismatches`` (the ``faithful_to_message`` validator and the policy) would refuse any
+  other: "confetti for 60 seconds" can no longer come out as 3 seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from protege.apps.showintent import safety
+from protege.apps.showintent.policy import tries_to_change_rules
+from protege.apps.showintent.schema import ChangeMood, refusal_decoding
+
+_REFUSAL = refusal_decoding()
+_MOOD_DEFAULT = ChangeMood.model_fields["intensity"].default
+
+
+def _only(value: float, high: float = math.inf) -> dict[str, Any]:
+    """The numbers that start with ``value``'s digits, at most ``high``: 60 -> "60", "60.0" (and
+    "60.05"); 0.35 -> "0.35" (and "0.355").
+
+    Not a one-number range or an enum: llguidance writes those as "60" alone, refusing the "60.0" a
+    student learns from JSON labels, and it misreads a window narrower than the last digit
+    (``[0.1, 0.11)`` refuses "0.1"), so the window is one unit of that digit. At the schema's own
+    bound (intensity 1) the window opens downwards instead: ``[0.99, 1]``. The extra digits a
+    window lets through are refused by the validator (``safety.mismatches``), like any other."""
+    digits = len(repr(value).partition(".")[2]) or 1
+    top = round(value + 10.0 ** -digits, digits)
+    if top > high:
+        return {"type": "number", "minimum": round(value - 10.0 ** -(digits + 1), digits + 1), "maximum": high}
+    return {"type": "number", "minimum": value, "exclusiveMaximum": top}
+
+
+def _with(schema: dict, name: str, field: str, value: float, *, required: bool = False) -> dict:
+    """``schema`` with ``$defs[name].properties[field]`` fixed to ``value``; a shallow copy."""
+    defs = dict(schema["$defs"])
+    node = dict(defs[name])
+    high = node["properties"][field].get("maximum", math.inf)
+    node["properties"] = {**node["properties"], field: _only(value, high)}
+    if required:
+        node["required"] = [*node.get("required", []), field]
+    defs[name] = node
+    return {**schema, "$defs": defs}
+
+
+def stated_numbers(schema: dict, reading: safety.Reading) -> dict:
+    """``schema`` where the answer can only repeat the one duration / intensity the message states.
+
+    The same conditions as ``safety.mismatches``: an armed effect the message names keeps its one
+    stated duration and intensity; a mood change in a message naming no gated effect keeps its one
+    stated intensity (and must write it unless it is the default). Several different numbers, a
+    "non-stop" duration or an intensity outside 0..1 narrow nothing: the rules judge those.
+    """
+    def single(values: tuple[float, ...], low: float, high: float) -> float | None:
+        distinct = set(values)
+        value = next(iter(distinct)) if len(distinct) == 1 else None
+        return value if value is not None and math.isfinite(value) and low <= value <= high else None
+
+    if reading.gated_named:
+        duration = single(reading.durations, 1e-9, math.inf)
+        if duration is not None:
+            schema = _with(schema, "ArmEffect", "duration_seconds", duration)
+        intensity = single(reading.intensities, 0.0, 1.0)
+        if intensity is not None:
+            schema = _with(schema, "ArmEffect", "intensity", intensity)
+        return schema
+    intensity = single(reading.intensities, 0.0, 1.0)
+    if intensity is not None:
+        schema = _with(schema, "ChangeMood", "intensity", intensity,
+                       required=not math.isclose(intensity, _MOOD_DEFAULT))
+    return schema
+
+
+def for_message(schema: dict, inputs: dict) -> dict:
+    """The site's ``decode_for``: the refusal schema when the message tries to change the rules,
+    else ``schema`` with the message's stated numbers fixed; ``schema`` when there is no message."""
+    message = inputs.get("message") if isinstance(inputs, dict) else None
+    if not isinstance(message, str):
+        return schema
+    if tries_to_change_rules(message):
+        return _REFUSAL
+    return stated_numbers(schema, safety.read_message(message))
