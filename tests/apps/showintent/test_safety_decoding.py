@@ -17,7 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from protege.apps.showintent.callsite import STUDENT_DECODE_SCHEMA, faithful_to_message, parse_show_intent
+from protege.apps.showintent.callsite import (
+    STUDENT_DECODE_SCHEMA,
+    faithful_to_message,
+    parse_show_intent,
+)
 from protege.apps.showintent.generator import generate_rows
 from protege.apps.showintent.metrics import (
     case_inputs,

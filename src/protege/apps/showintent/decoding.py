@@ -55,10 +55,12 @@ def _with(schema: dict, name: str, field: str, value: float, *, required: bool =
 def stated_numbers(schema: dict, reading: safety.Reading) -> dict:
     """``schema`` where the answer can only repeat the one duration / intensity the message states.
 
-    The same conditions as ``safety.mismatches``: an armed effect the message names keeps its one
-    stated duration and intensity; a mood change in a message naming no gated effect keeps its one
-    stated intensity (and must write it unless it is the default). Several different numbers, a
-    "non-stop" duration or an intensity outside 0..1 narrow nothing: the rules judge those.
+    The conditions of ``safety.mismatches``: in a message naming a gated effect, an armed effect
+    can only carry the one duration and intensity the message states (the validator checks them
+    on the named effect; an answer arming another effect is a mistranslation either way); in a
+    message naming none, a mood change keeps its one stated intensity and must write it unless it
+    is the default. Several different numbers, a "non-stop" duration or an intensity outside 0..1
+    narrow nothing: the rules judge those.
     """
     def single(values: tuple[float, ...], low: float, high: float) -> float | None:
         distinct = set(values)
