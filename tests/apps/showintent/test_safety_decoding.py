@@ -30,6 +30,7 @@ from protege.apps.showintent.metrics import (
     load_locked_references,
 )
 from protege.apps.showintent.policy import decide, tries_to_change_rules
+from protege.apps.showintent.safety import read_message
 from protege.apps.showintent.schema import (
     EFFECT_WORDS,
     NO_RAW_HARDWARE_PATTERN,
@@ -149,8 +150,7 @@ def test_a_message_that_tries_to_change_the_rules_can_only_be_refused(vocab):
             assert not accepts(vocab, schema, {"type": "blocked_request", "reason": "prompt_injection",
                                                "operator_message": f"No {word} tonight."})
     plain = {"message": "blackout total agora", "locale": "pt-BR"}
-    assert site.decode_schema_for(plain) is site.decode_schema  # a refused effect is still translated
-    assert accepts(vocab, site.decode_schema_for(plain), {"type": "arm_effect", "effect": "blackout"})
+    assert accepts(vocab, site.decode_schema_for(plain), {"type": "arm_effect", "effect": "blackout"})  # still translated
     assert set(EFFECT_WORDS) >= {"blackout", "laser", "freeze", "strobe"}
 
 
@@ -252,3 +252,60 @@ def test_the_number_narrowing_only_refuses_what_the_validator_refuses(vocab):
                         refused += 1
                         assert not faithful_to_message.check(intent, row.inputs).ok, (row.inputs["message"], answer)
     assert narrowed >= 20 and refused >= 20, (narrowed, refused)
+
+
+HAZARDS = [  # message naming a hazard, its faithful answer, answers that would hide it
+    ("apaga tudo, escuro total no salão", {"type": "arm_effect", "effect": "blackout"},
+     [{"type": "change_mood", "mood": "calm"}, {"type": "request_cue", "cue": "deep_sea_pause"}]),
+    ("mute the PA now", {"type": "arm_effect", "effect": "pa_mute", "timing": "now"},
+     [{"type": "announce", "text": "Silence please"}, {"type": "request_cue", "cue": "breath_sync"}]),
+    ("manda 255 no canal 12 do dmx",
+     {"type": "blocked_request", "reason": "raw_hardware_control",
+      "operator_message": "Controle direto de hardware não é permitido."},
+     [{"type": "request_cue", "cue": "neon_pulse"}, {"type": "change_mood", "mood": "hype", "intensity": 0.8}]),
+]
+_REFUSED = {"type": "blocked_request", "reason": "operator_only_effect", "operator_message": "Only the operator can do that."}
+
+
+@pytest.mark.parametrize(("message", "faithful", "hiding"), HAZARDS, ids=[m for m, _, _ in HAZARDS])
+def test_a_hazard_the_message_names_cannot_be_answered_away(vocab, message, faithful, hiding):
+    """A held-out answer left a blackout out of "leave the hall pitch dark": the validator sends
+    such answers to the teacher; decoding now writes the hazard or a refusal."""
+    site = parse_show_intent.site
+    inputs = {"message": message, "locale": "pt-BR"}
+    schema = site.decode_schema_for(inputs)
+    assert accepts(vocab, schema, faithful) and accepts(vocab, schema, _REFUSED)
+    for answer in hiding:
+        assert accepts(vocab, STUDENT_DECODE_SCHEMA, answer)  # only the per-message narrowing refuses it
+        assert not accepts(vocab, schema, answer), answer
+        assert not faithful_to_message.check(parse_intent(answer), inputs).ok, answer
+
+
+def test_the_hazard_narrowing_only_refuses_what_the_rules_refuse_or_block(vocab):
+    """Over generated messages that name an operator-only effect or raw control: each label
+    decodes, and every other answer decoding refuses is refused by faithful_to_message or is
+    itself blocked (a refused effect or unknown cue said instead of the one asked for)."""
+    site = parse_show_intent.site
+    others = [{"type": "change_mood", "mood": "calm"}, {"type": "request_cue", "cue": "neon_pulse"},
+              {"type": "request_cue", "cue": "nuvem_de_lava"}, {"type": "arm_effect", "effect": "fog"},
+              {"type": "arm_effect", "effect": "laser"}, {"type": "announce", "text": "ok"},
+              {"type": "approve_effect", "approval_id": "apr-1", "operator": "ana"}]
+    narrowed = validator_refused = 0
+    for row in generate_rows(800, seed=11):
+        message = row.inputs["message"]
+        reading = read_message(message)
+        if tries_to_change_rules(message) or not (reading.blocked_effects or reading.raw_control):
+            continue
+        narrowed += 1
+        schema = site.decode_schema_for(row.inputs)
+        assert accepts(vocab, schema, row.expected_intent), (message, row.expected_intent)
+        for answer in others:
+            if accepts(vocab, schema, answer):
+                assert answer["type"] == "arm_effect" and answer["effect"] in reading.blocked_effects
+                continue
+            if faithful_to_message.check(parse_intent(answer), row.inputs).ok:
+                assert decide(answer, message="").decision == "block", (message, answer)
+            else:
+                validator_refused += 1
+    # the mood, the preapproved cue, the announcement and the approval are refused on every row
+    assert narrowed >= 20 and validator_refused == 4 * narrowed, (narrowed, validator_refused)

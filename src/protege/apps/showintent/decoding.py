@@ -1,11 +1,16 @@
 """What the student may decode for one operator message: the site's ``decode_for``.
 
-Both narrowings only take away answers the rules would refuse anyway, so every answer is still
-validated and judged as before, and a request for an unknown cue still comes out unknown:
+Each narrowing only takes away answers the rules would refuse, or would block anyway as
+mistranslations, so every answer is still validated and judged as before, and a request for an
+unknown cue still comes out unknown:
 
 - a message that tries to change the rules (an injection, an authority claim) may only be
   answered with a ``blocked_request`` naming neither raw control nor an effect: the policy blocks
   such a message whatever the answer says;
+- a message that names an operator-only effect ("escuro total", "mute the PA") or raw control
+  may only be answered with that effect armed or a ``blocked_request`` (raw control: only the
+  latter). The policy blocks such a message whatever the answer says, and ``faithful_to_message``
+  refuses every answer that would pass on its own ("deixa o salão no breu" as a calm mood);
 - a duration or intensity the message states is the only one the answer may state, where
   ``safety.mismatches`` (the ``faithful_to_message`` validator and the policy) would refuse any
   other: "confetti for 60 seconds" can no longer come out as 3 seconds.
@@ -82,12 +87,42 @@ def stated_numbers(schema: dict, reading: safety.Reading) -> dict:
     return schema
 
 
+def named_hazards(schema: dict, reading: safety.Reading) -> dict:
+    """``schema`` where a message naming an operator-only effect can only be answered by arming
+    one it names or by a ``blocked_request``, and one asking for raw control only by the latter.
+
+    Every answer this takes away is one the rules refuse or a mistranslation they block anyway:
+    with such a hazard in the message (``safety.message_hazards``), ``faithful_to_message`` refuses
+    any answer that would pass on its own (a mood, a preapproved cue, an approval), and what is
+    left is a blocked answer that says something else (another refused effect, an unknown cue).
+    "Point the motorized fixtures" names both a moving head and a fixture: the effect stays open.
+    """
+    if not reading.blocked_effects and not reading.raw_control:
+        return schema
+    kept = ["BlockedRequest"]
+    defs = dict(schema["$defs"])
+    if reading.blocked_effects:
+        kept.insert(0, "ArmEffect")
+        node = dict(defs["ArmEffect"])
+        node["properties"] = {**node["properties"],
+                              "effect": {"type": "string", "enum": sorted(set(reading.blocked_effects))}}
+        defs["ArmEffect"] = node
+    refs = {f"#/$defs/{name}" for name in kept}
+    narrowed = {**schema, "$defs": defs, "oneOf": [alt for alt in schema["oneOf"] if alt.get("$ref") in refs]}
+    if "discriminator" in schema:
+        mapping = {k: v for k, v in schema["discriminator"]["mapping"].items() if v in refs}
+        narrowed["discriminator"] = {**schema["discriminator"], "mapping": mapping}
+    return narrowed
+
+
 def for_message(schema: dict, inputs: dict) -> dict:
     """The site's ``decode_for``: the refusal schema when the message tries to change the rules,
-    else ``schema`` with the message's stated numbers fixed; ``schema`` when there is no message."""
+    else ``schema`` narrowed to the hazards the message names and its stated numbers fixed;
+    ``schema`` when there is no message."""
     message = inputs.get("message") if isinstance(inputs, dict) else None
     if not isinstance(message, str):
         return schema
     if tries_to_change_rules(message):
         return _REFUSAL
-    return stated_numbers(schema, safety.read_message(message))
+    reading = safety.read_message(message)
+    return stated_numbers(named_hazards(schema, reading), reading)
