@@ -95,14 +95,14 @@ def named_hazards(schema: dict, reading: safety.Reading) -> dict:
     with such a hazard in the message (``safety.message_hazards``), ``faithful_to_message`` refuses
     any answer that would pass on its own (a mood, a preapproved cue, an approval), and what is
     left is a blocked answer that says something else (another refused effect, an unknown cue).
-    "Point the motorized fixtures" names both a moving head and a fixture: the effect stays open.
+    "Point the motorized fixtures" names both a moving head and a fixture: arming the moving head
+    stays possible.
     """
     if not reading.blocked_effects and not reading.raw_control:
         return schema
-    kept = ["BlockedRequest"]
+    kept = ["ArmEffect", "BlockedRequest"] if reading.blocked_effects else ["BlockedRequest"]
     defs = dict(schema["$defs"])
     if reading.blocked_effects:
-        kept.insert(0, "ArmEffect")
         node = dict(defs["ArmEffect"])
         node["properties"] = {**node["properties"],
                               "effect": {"type": "string", "enum": sorted(set(reading.blocked_effects))}}
