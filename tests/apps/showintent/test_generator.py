@@ -201,3 +201,15 @@ def test_unknown_looks_share_no_word_with_a_locked_unknown_cue():
     looks = [r for r in generate_rows(3000, seed=5) if "unknown_cue" in r.tags and r.expected_intent["cue"] not in vocab.UNKNOWN_CUES]
     assert len({r.expected_intent["cue"] for r in looks}) > 0.8 * len(looks) > 40  # many looks, few repeats
     assert not any(r.expected_intent["cue"] in catalog.KNOWN_CUES for r in looks)
+
+
+def test_a_message_that_says_a_locked_case_is_drawn_again(monkeypatch):
+    from protege.apps.showintent import generator
+
+    rows = generate_rows(60, seed=3)
+    said = {rows[20].inputs["message"].casefold(), rows[41].inputs["message"].upper().casefold()}
+    monkeypatch.setattr(generator, "_locked_messages", lambda: frozenset(said))
+    redrawn = generate_rows(60, seed=3)
+    assert not said & {r.inputs["message"].casefold() for r in redrawn}
+    assert redrawn[:20] == rows[:20]  # draws before the first collision are untouched
+    assert [r.category for r in redrawn] == [r.category for r in rows]

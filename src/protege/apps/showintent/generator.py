@@ -17,6 +17,7 @@ show state, and on request swaps some cue and mood requests for hand-written one
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from protege.apps.showintent import catalog, vocab, written
 from protege.apps.showintent import phrasing as ph
 from protege.apps.showintent import vocab_extra as vx
 from protege.apps.showintent.drafts import BASE_NOW, DRAFTERS, Draft
+from protege.apps.showintent.metrics import load_locked_eval
 from protege.apps.showintent.phrasing import EN, PT
 from protege.apps.showintent.policy import decide
 from protege.apps.showintent.schema import SHOWINTENT_ADAPTER, intent_to_dict
@@ -92,6 +94,27 @@ def _decision(draft: Draft, inputs: dict[str, Any]) -> str:
                   user_role=inputs["user_role"]).decision
 
 
+_REDRAWS = 20
+
+
+@functools.cache
+def _locked_messages() -> frozenset[str]:
+    """The locked eval's messages, casefolded, that training must never say: every one but the
+    fixed-syntax Telegram commands and the spec's own example, which any crew types the same way."""
+    said = (case.input.casefold() for case in load_locked_eval())
+    return frozenset(m for m in said if not m.startswith("/") and m != "blackout total agora")
+
+
+def _message(rng: random.Random, category: str, loc: str, swap_seed: str, written_share: float) -> tuple[Draft, str, str]:
+    """One draft of ``category`` and its message, clean and as typed (a slip of the keys, sometimes)."""
+    draft = DRAFTERS[category](rng, loc)
+    if written_share and category in ("safe", "approval"):
+        draft = written.swap(random.Random(swap_seed), draft, loc, written_share)
+    clean = _with_fillers(rng, loc, draft)
+    typed = ph.typo(rng, clean)[0] if loc == PT and draft.typo_ok and rng.random() < 0.35 else clean
+    return draft, clean, typed
+
+
 def generate_rows(n: int, seed: int = 0, written_share: float = 0.0, deal: bool = False) -> list[Row]:
     """``n`` deterministic rows for ``seed``; every 10th row (index 9, 19, ...) is validation.
     ``written_share`` of the operator's cue and mood requests in prose become hand-written messages
@@ -107,11 +130,14 @@ def generate_rows(n: int, seed: int = 0, written_share: float = 0.0, deal: bool 
     locales = _quota(n, {PT: 0.75, EN: 0.25}, rng)
     rows = []
     for index, (category, loc) in enumerate(zip(categories, locales)):
-        draft = DRAFTERS[category](rng, loc)
-        if written_share and category in ("safe", "approval"):
-            draft = written.swap(random.Random(f"{seed}:{index}"), draft, loc, written_share)
-        clean = _with_fillers(rng, loc, draft)
-        message, typo = ph.typo(rng, clean) if loc == PT and draft.typo_ok and rng.random() < 0.35 else (clean, False)
+        for attempt in range(_REDRAWS):  # a message that says a locked case word for word is drawn again
+            draft, clean, message = _message(rng, category, loc, f"{seed}:{index}" + f":{attempt}" * bool(attempt),
+                                             written_share)
+            if not {clean.casefold(), message.casefold()} & _locked_messages():
+                break
+        else:
+            raise GeneratorBug(f"row {index} ({category}): {_REDRAWS} draws in a row said locked cases")
+        typo = message != clean
         state = {"current_mood": rng.choice(sorted(vocab.MOODS)), "panic": draft.panic,
                  "pending_approvals": draft.pending, "recent_effects": draft.recent, "now": BASE_NOW}
         inputs = {"message": message, "show_state": state, "cue_catalog_subset": _subset(rng, draft.cue, asks_cue="cue" in draft.tags),
