@@ -201,17 +201,14 @@ def _raw_values(rng: random.Random) -> dict[str, Any]:
 
 
 def _unknown_look(rng: random.Random, loc: str) -> str:
-    """A look nobody built, described in words: "a nuvem de vagalumes", "crystal forest",
-    "forest of crystals"."""
+    """A look nobody built, described in words: "a nuvem de vagalumes", "crystal forest"."""
     head, stuff = ph.pick(rng, vx.UNKNOWN_LOOK_HEADS, loc), ph.pick(rng, vx.UNKNOWN_LOOK_STUFF, loc)
-    if loc == ph.PT:
-        return f"{head} {stuff}"
-    return f"{stuff} {head}" if rng.random() < 0.5 else f"{head} of {vx.UNKNOWN_LOOK_PLURALS.get(stuff, stuff)}"
+    return f"{head} {stuff}" if loc == ph.PT else f"{stuff} {head}"
 
 
 def _unknown_cue(rng: random.Random, loc: str, telegram: bool = False) -> Draft:
     cue = rng.choice(vocab.UNKNOWN_CUES)
-    if not telegram and rng.random() < 0.7:  # a look described in words: its words become the name
+    if not telegram and rng.random() < 0.6:  # a look described in words: its words become the name
         slots = ph.forms(_unknown_look(rng, loc), loc)
         name = re.sub(r"[^a-z0-9]+", "_", ph.strip_accents(slots["c0"].lower())).strip("_")
         # asked the way real cues are asked, so that only the look's words tell it is not in the catalog
@@ -240,7 +237,7 @@ def _mixer(rng: random.Random, loc: str) -> Draft:
 
 def _blocked_draft(rng: random.Random, loc: str) -> Draft:
     kind = rng.choices(["effect", "over", "cooldown", "panic", "raw", "python", "injection", "unknown_cue",
-                        "mixer", "mood", "audience"], [22, 12, 7, 3, 12, 6, 14, 26, 7, 5, 4])[0]
+                        "mixer", "mood", "audience"], [22, 12, 7, 3, 12, 6, 14, 18, 7, 5, 4])[0]
     if kind == "effect":
         effect = rng.choice(sorted(vx.BLOCKED_EFFECT_PHRASES))
         tags = ["unsafe"] + (["pa"] if effect == "pa_mute" else ["mixer"] if effect == "mixer_gain" else [])

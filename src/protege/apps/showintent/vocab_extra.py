@@ -288,9 +288,3 @@ UNKNOWN_LOOK_STUFF = (
      "glass", "jade", "sand", "ink", "diamond", "cube", "feather", "coin", "balloon", "snow", "butterfly",
      "origami", "marble", "honey", "hexagon", "jellyfish"],
 )
-# "a storm of feathers": the English "head of stuff" form says countable stuff in the plural.
-UNKNOWN_LOOK_PLURALS = {
-    "crystal": "crystals", "firefly": "fireflies", "petal": "petals", "bubble": "bubbles", "diamond": "diamonds",
-    "cube": "cubes", "feather": "feathers", "coin": "coins", "balloon": "balloons", "butterfly": "butterflies",
-    "hexagon": "hexagons",
-}
