@@ -5,7 +5,8 @@ ambiguous, telegram at 40/25/20/10/5 %), three of four in pt-BR, with typos and 
 Each row carries the canonical expected intent — short on purpose: optional fields appear only
 when the message says them, because a 135M student must learn them and answer length is latency —
 and the policy's decision for it. The label is never hand-set: the policy computes it, and a row
-whose category disagrees with the policy raises, because that is a generator bug.
+whose category disagrees with the policy raises, because that is a generator bug. A message that
+says a locked eval case word for word is drawn again: the locked set is never training data.
 
 Breadth is the point: a small student trained on two phrasings per value memorises strings, so
 every value is drawn from many phrasings (``vocab``, ``vocab_extra``; ``deal=True`` says each
