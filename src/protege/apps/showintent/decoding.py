@@ -11,6 +11,9 @@ unknown cue still comes out unknown:
   may only be answered with that effect armed or a ``blocked_request`` (raw control: only the
   latter). The policy blocks such a message whatever the answer says, and ``faithful_to_message``
   refuses every answer that would pass on its own ("deixa o salão no breu" as a calm mood);
+- a message that asks for a gated effect ("solta fumaça", "/strobe") may not be answered with a
+  mood, a mixer scene, another effect or a preapproved cue, each of which ``faithful_to_message``
+  refuses as leaving the effect out; an unknown cue or one that needs approval stays possible;
 - a duration or intensity the message states is the only one the answer may state, where
   ``safety.mismatches`` (the ``faithful_to_message`` validator and the policy) would refuse any
   other: "confetti for 60 seconds" can no longer come out as 3 seconds.
@@ -19,9 +22,11 @@ unknown cue still comes out unknown:
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from typing import Any
 
-from protege.apps.showintent import safety
+from protege.apps.showintent import catalog, safety
 from protege.apps.showintent.policy import tries_to_change_rules
 from protege.apps.showintent.schema import ChangeMood, refusal_decoding
 
@@ -87,6 +92,29 @@ def stated_numbers(schema: dict, reading: safety.Reading) -> dict:
     return schema
 
 
+def _answers(schema: dict, kept: set[str]) -> dict:
+    """``schema`` with only the answers (``$defs`` names) in ``kept``: ``oneOf`` and the
+    discriminator's mapping both."""
+    refs = {f"#/$defs/{name}" for name in kept}
+    narrowed = {**schema, "oneOf": [alt for alt in schema["oneOf"] if alt.get("$ref") in refs]}
+    if "discriminator" in schema:
+        mapping = {k: v for k, v in schema["discriminator"]["mapping"].items() if v in refs}
+        narrowed["discriminator"] = {**schema["discriminator"], "mapping": mapping}
+    return narrowed
+
+
+def _field(schema: dict, name: str, field: str, node: dict) -> dict:
+    """``schema`` with ``$defs[name].properties[field]`` replaced by ``node``; a shallow copy."""
+    defs = dict(schema["$defs"])
+    defs[name] = {**defs[name], "properties": {**defs[name]["properties"], field: node}}
+    return {**schema, "$defs": defs}
+
+
+def _effects(schema: dict, effects: tuple[str, ...]) -> dict:
+    """``schema`` where an armed effect is one of ``effects``."""
+    return _field(schema, "ArmEffect", "effect", {"type": "string", "enum": sorted(set(effects))})
+
+
 def named_hazards(schema: dict, reading: safety.Reading) -> dict:
     """``schema`` where a message naming an operator-only effect can only be answered by arming
     one it names or by a ``blocked_request``, and one asking for raw control only by the latter.
@@ -98,21 +126,48 @@ def named_hazards(schema: dict, reading: safety.Reading) -> dict:
     "Point the motorized fixtures" names both a moving head and a fixture: arming the moving head
     stays possible.
     """
-    if not reading.blocked_effects and not reading.raw_control:
+    if reading.raw_control and not reading.blocked_effects:
+        return _answers(schema, {"BlockedRequest"})
+    if not reading.blocked_effects:
         return schema
-    kept = ["ArmEffect", "BlockedRequest"] if reading.blocked_effects else ["BlockedRequest"]
-    defs = dict(schema["$defs"])
-    if reading.blocked_effects:
-        node = dict(defs["ArmEffect"])
-        node["properties"] = {**node["properties"],
-                              "effect": {"type": "string", "enum": sorted(set(reading.blocked_effects))}}
-        defs["ArmEffect"] = node
-    refs = {f"#/$defs/{name}" for name in kept}
-    narrowed = {**schema, "$defs": defs, "oneOf": [alt for alt in schema["oneOf"] if alt.get("$ref") in refs]}
-    if "discriminator" in schema:
-        mapping = {k: v for k, v in schema["discriminator"]["mapping"].items() if v in refs}
-        narrowed["discriminator"] = {**schema["discriminator"], "mapping": mapping}
-    return narrowed
+    return _effects(_answers(schema, {"ArmEffect", "BlockedRequest"}), reading.blocked_effects)
+
+
+def none_of(names: Iterable[str]) -> str:
+    """A regex (no lookaround) for every string but ``names``: a trie's complement."""
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[None] = {}
+
+    def rest(node: dict) -> str:
+        chars = sorted(k for k in node if k is not None)
+        branches = [re.escape(c) + rest(node[c]) for c in chars]
+        branches.append(f"[^{''.join(re.escape(c) for c in chars)}][\\s\\S]*" if chars else "[\\s\\S]+")
+        return f"(?:{'|'.join(branches)})" + ("" if None in node else "?")  # a proper prefix is no name
+
+    return f"^{rest(trie)}$"
+
+
+_NOT_PREAPPROVED = {"type": "string", "pattern": none_of(sorted(c for c in catalog.KNOWN_CUES if catalog.is_preapproved(c)))}
+
+
+def asked_effects(schema: dict, reading: safety.Reading) -> dict:
+    """``schema`` where a message asking for a gated effect ("solta fumaça", "/strobe") cannot be
+    answered with a mood or a mixer scene, by arming an effect it does not name, or by playing a
+    preapproved cue; ``safety.mismatches`` refuses each of those (the student would leave out what
+    the operator asked for). An unknown cue, a cue that needs approval, an announcement, an
+    approval or a refusal stay possible; operator-only effects and raw control are
+    :func:`named_hazards`' part.
+    """
+    if reading.blocked_effects or reading.raw_control or not reading.gated_asked:
+        return schema
+    kept = {alt["$ref"].rsplit("/", 1)[1] for alt in schema["oneOf"]} - {"ChangeMood", "ArmMixerScene"}
+    narrowed = _effects(_answers(schema, kept), reading.gated_named)
+    cue = narrowed["$defs"]["RequestCue"]["properties"]["cue"]
+    return _field(narrowed, "RequestCue", "cue", {"allOf": [cue, _NOT_PREAPPROVED]})
 
 
 def for_message(schema: dict, inputs: dict) -> dict:
@@ -125,4 +180,4 @@ def for_message(schema: dict, inputs: dict) -> dict:
     if tries_to_change_rules(message):
         return _REFUSAL
     reading = safety.read_message(message)
-    return stated_numbers(named_hazards(schema, reading), reading)
+    return stated_numbers(asked_effects(named_hazards(schema, reading), reading), reading)
