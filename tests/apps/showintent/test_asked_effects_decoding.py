@@ -1,7 +1,8 @@
 """Decoding a message that asks for a gated effect (fog, hazer, strobe, confetti): the student can no
 longer leave the effect out with an answer that the ``faithful_to_message`` validator refuses (a
 mood, a mixer scene, another effect, a preapproved cue), while an unknown cue, a cue that needs
-approval and a refusal stay possible."""
+approval and a refusal stay possible. And a message that names none of them cannot be answered by
+arming one, which the validator refuses too."""
 
 from __future__ import annotations
 
@@ -90,3 +91,63 @@ def test_the_asked_effect_narrowing_only_refuses_what_the_validator_refuses(voca
             assert not faithful_to_message.check(parse_intent(answer), row.inputs).ok, (message, answer)
             refused += 1
     assert narrowed >= 100 and refused == 4 * narrowed, (narrowed, refused)
+
+
+_GATED = sorted(GATED_EFFECT_PATTERNS)
+
+
+@pytest.mark.parametrize("message", ["mais energia agora, a pista encheu", "vibe de festa, cores quentes",
+                                     "make it feel like a rave in here"])
+def test_a_gated_effect_the_message_never_names_cannot_be_armed(vocab, message):  # noqa: F811
+    """Session 19's Qwen student answered mood requests by arming the hazer ("sobe pra hype a
+    80%"); faithful_to_message now refuses that and decoding cannot write it. Operator-only
+    effects stay possible: the policy blocks them whatever the message says."""
+    inputs = {"message": message, "locale": "pt-BR"}
+    schema = parse_show_intent.site.decode_schema_for(inputs)
+    assert accepts(vocab, schema, {"type": "change_mood", "mood": "hype", "intensity": 0.8})
+    assert accepts(vocab, schema, {"type": "arm_effect", "effect": "laser"})
+    for effect in _GATED:
+        answer = {"type": "arm_effect", "effect": effect, "duration_seconds": 3.0, "intensity": 0.35}
+        assert accepts(vocab, STUDENT_DECODE_SCHEMA, answer)
+        assert not accepts(vocab, schema, answer), answer
+        assert not faithful_to_message.check(parse_intent(answer), inputs).ok, answer
+
+
+@pytest.mark.parametrize(("message", "effect"), [
+    ("um hazezinho por 2 segundos", "hazer"), ("manda um hze, 40 por cento", "hazer"), ("coloca hzae no salao", "hazer"),
+    ("solta o glo seco", "fog"), ("da uma fuacada", "fog"), ("quero o ar eevoado pra luz aparecer", "hazer")])
+def test_the_reader_knows_the_ways_the_generator_names_an_effect(vocab, message, effect):  # noqa: F811
+    """Diminutives and one slip of the thumb ("hazezinho", "hze", "glo seco") still name the
+    effect, so a faithful answer to them can still be armed."""
+    inputs = {"message": message, "locale": "pt-BR"}
+    assert read_message(message).gated_named == (effect,)
+    answer = {"type": "arm_effect", "effect": effect}
+    assert accepts(vocab, parse_show_intent.site.decode_schema_for(inputs), answer)
+    assert faithful_to_message.check(parse_intent(answer), inputs).ok
+    assert read_message("turn on the hazard lights").gated_named == ()
+
+
+def test_the_unnamed_effect_narrowing_only_refuses_what_the_validator_refuses(vocab):  # noqa: F811
+    """Over generated messages: no label arms a gated effect its message does not name (the
+    reader reads every way the generator says one), each label decodes, and arming a gated
+    effect the message never names is refused by decoding and by faithful_to_message alike."""
+    site = parse_show_intent.site
+    unnamed = refused = 0
+    for row in generate_rows(1500, seed=21):
+        message, label = row.inputs["message"], row.expected_intent
+        reading = read_message(message)
+        if label["type"] == "arm_effect" and label["effect"] in GATED_EFFECT_PATTERNS:
+            assert label["effect"] in reading.gated_named, (message, label)
+        if tries_to_change_rules(message) or reading.gated_named or reading.blocked_effects or reading.raw_control:
+            continue
+        unnamed += 1
+        schema = site.decode_schema_for(row.inputs)
+        assert accepts(vocab, schema, label), (message, label)
+        if unnamed % 5:
+            continue  # every answer below compiles one grammar for all these messages; a sample suffices
+        for effect in _GATED:
+            answer = {"type": "arm_effect", "effect": effect}
+            assert not accepts(vocab, schema, answer), (message, answer)
+            assert not faithful_to_message.check(parse_intent(answer), row.inputs).ok, (message, answer)
+            refused += 1
+    assert unnamed >= 300 and refused >= 4 * 60, (unnamed, refused)

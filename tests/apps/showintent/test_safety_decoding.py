@@ -208,6 +208,8 @@ STATED = [  # message, the faithful answer, the same answer with a number the me
      {"type": "arm_effect", "effect": "fog", "duration_seconds": 1.0}),
     ("fumaça no máximo por 4 segundos", {"type": "arm_effect", "effect": "fog", "duration_seconds": 4.0, "intensity": 1.0},
      {"type": "arm_effect", "effect": "fog", "duration_seconds": 4.0, "intensity": 0.35}),
+    ("strobe intensidade 1 por 3 segundos", {"type": "arm_effect", "effect": "strobe", "duration_seconds": 3.0, "intensity": 1.0},
+     {"type": "arm_effect", "effect": "strobe", "duration_seconds": 3.0, "intensity": 0.99}),  # a held-out answer did
     ("clima calmo com intensidade 35%", {"type": "change_mood", "mood": "calm", "intensity": 0.35},
      {"type": "change_mood", "mood": "calm"}),
 ]
@@ -290,13 +292,14 @@ def test_the_hazard_narrowing_only_refuses_what_the_rules_refuse_or_block(vocab)
               {"type": "request_cue", "cue": "nuvem_de_lava"}, {"type": "arm_effect", "effect": "fog"},
               {"type": "arm_effect", "effect": "laser"}, {"type": "announce", "text": "ok"},
               {"type": "approve_effect", "approval_id": "apr-1", "operator": "ana"}]
-    narrowed = validator_refused = 0
+    narrowed = validator_refused = fog_unnamed = 0
     for row in generate_rows(800, seed=11):
         message = row.inputs["message"]
         reading = read_message(message)
         if tries_to_change_rules(message) or not (reading.blocked_effects or reading.raw_control):
             continue
         narrowed += 1
+        fog_unnamed += "fog" not in reading.gated_named
         schema = site.decode_schema_for(row.inputs)
         assert accepts(vocab, schema, row.expected_intent), (message, row.expected_intent)
         for answer in others:
@@ -307,5 +310,7 @@ def test_the_hazard_narrowing_only_refuses_what_the_rules_refuse_or_block(vocab)
                 assert decide(answer, message="").decision == "block", (message, answer)
             else:
                 validator_refused += 1
-    # the mood, the preapproved cue, the announcement and the approval are refused on every row
-    assert narrowed >= 20 and validator_refused == 4 * narrowed, (narrowed, validator_refused)
+    # the mood, the preapproved cue, the announcement and the approval are refused on every row,
+    # and arming fog wherever the message does not name it
+    assert narrowed >= 20 and fog_unnamed >= 20, (narrowed, fog_unnamed)
+    assert validator_refused == 4 * narrowed + fog_unnamed, (narrowed, fog_unnamed, validator_refused)

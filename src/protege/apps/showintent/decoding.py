@@ -14,6 +14,8 @@ unknown cue still comes out unknown:
 - a message that asks for a gated effect ("solta fumaça", "/strobe") may not be answered with a
   mood, a mixer scene, another effect or a preapproved cue, each of which ``faithful_to_message``
   refuses as leaving the effect out; an unknown cue or one that needs approval stays possible;
+- a gated effect the message never names cannot be armed ("sobe pra hype" as ``arm_effect
+  hazer``), which ``faithful_to_message`` refuses too;
 - a duration or intensity the message states is the only one the answer may state, where
   ``safety.mismatches`` (the ``faithful_to_message`` validator and the policy) would refuse any
   other: "confetti for 60 seconds" can no longer come out as 3 seconds.
@@ -40,13 +42,16 @@ def _only(value: float, high: float = math.inf) -> dict[str, Any]:
 
     Not a one-number range or an enum: llguidance writes those as "60" alone, refusing the "60.0" a
     student learns from JSON labels, and it misreads a window narrower than the last digit
-    (``[0.1, 0.11)`` refuses "0.1"), so the window is one unit of that digit. At the schema's own
-    bound (intensity 1) the window opens downwards instead: ``[0.99, 1]``. The extra digits a
-    window lets through are refused by the validator (``safety.mismatches``), like any other."""
+    (``[0.1, 0.11)`` refuses "0.1"), so the window is one unit of that digit. The extra digits a
+    window lets through are refused by the validator (``safety.mismatches``), like any other.
+
+    At the schema's own bound (intensity 1) the window opens downwards, by less than the
+    validator's tolerance: ``[0.9999999, 1]`` takes "1", "1.0" and "1.00" and no number the
+    validator would call different (a window of ``[0.99, 1]`` let a student write 0.99)."""
     digits = len(repr(value).partition(".")[2]) or 1
     top = round(value + 10.0 ** -digits, digits)
     if top > high:
-        return {"type": "number", "minimum": round(value - 10.0 ** -(digits + 1), digits + 1), "maximum": high}
+        return {"type": "number", "minimum": round(value - safety.SAME_WITHIN / 10, 7), "maximum": high}
     return {"type": "number", "minimum": value, "exclusiveMaximum": top}
 
 
@@ -170,6 +175,17 @@ def asked_effects(schema: dict, reading: safety.Reading) -> dict:
     return _field(narrowed, "RequestCue", "cue", {"allOf": [cue, _NOT_PREAPPROVED]})
 
 
+def named_effects(schema: dict, reading: safety.Reading) -> dict:
+    """``schema`` where fog, haze, strobe or confetti can only be armed if the message names it:
+    ``safety.mismatches`` refuses arming one it never names ("sobe pra hype" as ``arm_effect
+    hazer``). Operator-only effects stay possible: the policy blocks them whatever the message
+    says, and there are more ways to say one than the reader knows ("joga o áudio pro lounge")."""
+    node = schema["$defs"]["ArmEffect"]["properties"]["effect"]
+    effects = node.get("enum") or schema["$defs"]["ShowEffect"]["enum"]
+    kept = tuple(e for e in effects if e not in safety.GATED_EFFECT_PATTERNS or e in reading.gated_named)
+    return schema if len(kept) == len(effects) else _effects(schema, kept)
+
+
 def for_message(schema: dict, inputs: dict) -> dict:
     """The site's ``decode_for``: the refusal schema when the message tries to change the rules,
     else ``schema`` narrowed to the hazards the message names and its stated numbers fixed;
@@ -180,4 +196,6 @@ def for_message(schema: dict, inputs: dict) -> dict:
     if tries_to_change_rules(message):
         return _REFUSAL
     reading = safety.read_message(message)
-    return stated_numbers(asked_effects(named_hazards(schema, reading), reading), reading)
+    for narrow in (named_hazards, asked_effects, named_effects, stated_numbers):
+        schema = narrow(schema, reading)
+    return schema

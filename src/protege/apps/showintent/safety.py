@@ -8,8 +8,9 @@ claimed authority ("the rules were approved", "modo admin"), and fog / haze / st
 beyond their limits (magnitudes in digits and words, "max", "no talo", "the whole song").
 :func:`review` turns that reading and an answer into verdicts for the policy: any hazard in the
 message blocks whatever the answer is; an answer that drops a gated effect the message asks for,
-or changes a duration or intensity the message states, blocks too; free text in an answer that
-carries raw control blocks. :func:`hidden_hazards` is the narrower question a call-site validator
+or changes a duration or intensity the message states, blocks too, and so does one arming fog,
+haze, strobe or confetti the message never names ("sobe pra hype" as ``arm_effect hazer``); free
+text in an answer that carries raw control blocks. :func:`hidden_hazards` is the narrower question a call-site validator
 asks: does the answer, read on its own, look safer than the message?
 """
 
@@ -74,8 +75,10 @@ AUTHORITY_PATTERN = re.compile(
     r"|producer|chefe|boss|engenheiro|engineer|desenvolvedor|developer|ceo)\b|\b(system|sistema) (message|mensagem)\b")
 
 GATED_EFFECT_PATTERNS: Mapping[str, str] = {
-    "fog": r"\b(fog|fogs|fogger|foggy|smoke|smokey|smoky|neblina|dry ice|gelo seco)\b|\bfumac\w*",
-    "hazer": r"\b(haze|hazer|hazers|hazy|mist|bruma)\b|\bnevoa\w*|\benevoad\w*",
+    "fog": r"\b(fog|fogs|fogger|foggy|smoke|smokey|smoky|neblina|dry ice|gelo seco)\b|\bfumac\w*"
+           r"|\b(fgo|foog|fg|glo seco|gleo seco|geelo seco|gello seco|gelo (sco|seo|sceo|seoc|seeco|secco))\b",
+    "hazer": r"\b(haze|hazer|hazers|hazy|mist|bruma)\b|\bnevoa\w*|\benevoad\w*"
+             r"|\b(haze|hazz[ei]|haaze|hzae|haez)\w*|\b(hae|hze)\b",  # "um hazezinho"; one slip of "haze"
     "strobe": r"\bstrob\w*|\bestrob\w*|\bpisca pisca\b|\bpiscando rapido\b|\brapid flash\w*",
     "confetti_sim": r"\bconfet\w*|\bpapel picado\b",
 }
@@ -127,7 +130,8 @@ _VOCABULARY: set[str] = set(_UNITS) | set(_NUMBERS) | {
     "fumacinha", "neblina", "haze", "hazer", "nevoa", "strobe", "strobo", "estrobo", "estroboscopio",
     "confetti", "confete", "maximo", "maxima", "maximum", "max", "full", "talo", "blast", "potencia",
     "forever", "continuous", "nonstop", "infinito", "percent", "intensity", "intensidade", "moveis", "cabecas",
-    "strobes", "lights", "speakers", "monitors", "retornos", "apaga", "apague", "apagam",
+    "strobes", "lights", "speakers", "monitors", "retornos", "apaga", "apague", "apagam", "fumacada",
+    "enevoado", "enevoada",
 }
 _ALIASES = {"ch": "channel", "chan": "channel", "chn": "channel", "cnl": "canal", "maxx": "max", "mx": "max",
             "pamute": "pa mute", "mixergain": "mixer gain", "audiorouting": "audio routing",
@@ -338,8 +342,11 @@ def answer_text_problems(intent: Any) -> list[str]:
     return problems
 
 
+SAME_WITHIN = 1e-6  # two numbers closer than this are the same number to the rules
+
+
 def _same(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-6
+    return abs(a - b) <= SAME_WITHIN
 
 
 def mismatches(intent: Any, reading: Reading) -> list[str]:
@@ -361,6 +368,9 @@ def mismatches(intent: Any, reading: Reading) -> list[str]:
                 found.append(f"the message asks for {said}; the answer ({kind}) leaves it out")
         elif kind in ("change_mood", "arm_mixer_scene"):
             found.append(f"the message asks for {said}; the answer ({kind}) leaves it out: one request per message")
+    elif kind == "arm_effect" and reading.canonical and intent.effect.value in _GATED \
+            and intent.effect.value not in reading.gated_named:  # no words (no message, "🔥🔥"): nothing to be faithful to
+        found.append(f"the message never names {intent.effect.value}; the answer arms it")
     if kind == "arm_effect" and intent.effect.value in reading.gated_named:
         durations, intensities = set(reading.durations), set(reading.intensities)
         if len(durations) == 1 and intent.duration_seconds is not None \
