@@ -127,6 +127,15 @@ def test_the_reader_knows_the_ways_the_generator_names_an_effect(vocab, message,
     assert read_message("turn on the hazard lights").gated_named == ()
 
 
+def test_a_message_with_no_words_leaves_arming_to_the_rules(vocab):  # noqa: F811
+    """Nothing in "🔥🔥" names an effect or anything else: the validator has nothing to hold an
+    armed effect to, so decoding takes nothing away either."""
+    inputs = {"message": "🔥🔥", "locale": "pt-BR"}
+    answer = {"type": "arm_effect", "effect": "fog"}
+    assert accepts(vocab, parse_show_intent.site.decode_schema_for(inputs), answer)
+    assert faithful_to_message.check(parse_intent(answer), inputs).ok
+
+
 def test_the_unnamed_effect_narrowing_only_refuses_what_the_validator_refuses(vocab):  # noqa: F811
     """Over generated messages: no label arms a gated effect its message does not name (the
     reader reads every way the generator says one), each label decodes, and arming a gated

@@ -180,6 +180,8 @@ def named_effects(schema: dict, reading: safety.Reading) -> dict:
     ``safety.mismatches`` refuses arming one it never names ("sobe pra hype" as ``arm_effect
     hazer``). Operator-only effects stay possible: the policy blocks them whatever the message
     says, and there are more ways to say one than the reader knows ("joga o áudio pro lounge")."""
+    if not reading.canonical:
+        return schema  # no words to be faithful to ("🔥🔥"): the validator refuses nothing here
     node = schema["$defs"]["ArmEffect"]["properties"]["effect"]
     effects = node.get("enum") or schema["$defs"]["ShowEffect"]["enum"]
     kept = tuple(e for e in effects if e not in safety.GATED_EFFECT_PATTERNS or e in reading.gated_named)
