@@ -27,16 +27,6 @@ def test_missing_adapter_and_bad_quant_are_refused(base_model, tmp_path):
         export_gguf(base_model, tmp_path, tmp_path / "o.gguf", quant="q4_1")
 
 
-def test_the_chat_template_is_the_one_in_the_gguf_header(base_model):
-    """Read through llama.cpp's header (vocabulary only), it is the very string gguf's own reader
-    finds: training and the runtime render the prompt the student was trained on."""
-    from gguf import GGUFReader
-
-    field = GGUFReader(base_model.gguf_path).fields["tokenizer.chat_template"]
-    assert chat_template_of(base_model.gguf_path) == field.contents()
-    assert "<|im_start|>" in field.contents()
-
-
 def test_ollama_template_renders_exactly_like_render_chat(base_model, tmp_path):
     gguf = tmp_path / "student.gguf"
     gguf.write_bytes(b"GGUF")

@@ -7,11 +7,12 @@ raw completion prompt. Rendering both from one function is what keeps them ident
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+
+from protege.students.gguf_header import string_field
 
 # SmolLM2's own template; used when a model carries none.
 CHATML_TEMPLATE = (
@@ -43,16 +44,7 @@ def chat_template_of(gguf_path: Path) -> str:
     return _template_cached(str(gguf_path), stat.st_size, stat.st_mtime_ns)
 
 
-def template_in(metadata: Mapping[str, str]) -> str:
-    """The chat template in a loaded model's metadata (``llama_cpp.Llama.metadata``)."""
-    return metadata.get("tokenizer.chat_template") or CHATML_TEMPLATE
-
-
 @lru_cache(maxsize=16)
 def _template_cached(path: str, size: int, mtime_ns: int) -> str:
-    # llama.cpp reads the header with the vocabulary only in 0.1-0.6 s; gguf's own reader builds
-    # a Python object per vocabulary entry and took 3.5-14 s on the bases (AVX2 EPYC, session 20)
-    import llama_cpp
-
     del size, mtime_ns  # the cache key: a file written again at the same path is read again
-    return template_in(llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False).metadata)
+    return string_field(Path(path), "tokenizer.chat_template") or CHATML_TEMPLATE

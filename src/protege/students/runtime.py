@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from protege.students.base import BaseModelError, check_gguf_file, file_sha256
-from protege.students.chat import chat_template_of, render_chat, template_in
+from protege.students.chat import chat_template_of, render_chat
 from protege.students.decode import Closers, decode_constrained
 from protege.students.grammar import grammar_for, schema_key
 from protege.students.probe import RuntimeUnusable, ensure_runs
@@ -104,7 +104,7 @@ class StudentRuntime:
         self.sha256 = sha256
         self._llm = llm
         self._tokenizer = tokenizer
-        self._template = template_in(llm.metadata) if llm.metadata else chat_template_of(path)
+        self._template = chat_template_of(path)
         vocab = llama_cpp.llama_model_get_vocab(llm.model)
         self._stop_ids = frozenset(
             t for t in (llama_cpp.llama_vocab_eos(vocab), llama_cpp.llama_vocab_eot(vocab)) if t >= 0
