@@ -71,26 +71,30 @@ def test_an_effect_the_message_asks_for_cannot_be_left_out(vocab, message, keepi
 
 
 def test_the_asked_effect_narrowing_only_refuses_what_the_validator_refuses(vocab):  # noqa: F811
-    """Over generated messages asking for a gated effect: each label decodes, and every answer
-    that leaves the effect out is refused by decoding and by faithful_to_message alike."""
+    """Over a third of the generated messages asking for a gated effect: each label decodes, and
+    every answer that leaves the effect out is refused by decoding and by faithful_to_message
+    alike."""
     site = parse_show_intent.site
     preapproved = sorted(c for c in catalog.KNOWN_CUES if catalog.is_preapproved(c))
-    narrowed = refused = 0
+    narrowed = checked = refused = 0
     for row in generate_rows(800, seed=12):
         message = row.inputs["message"]
         reading = read_message(message)
         if tries_to_change_rules(message) or reading.blocked_effects or reading.raw_control or not reading.gated_asked:
             continue
         narrowed += 1
+        if narrowed % 3:
+            continue  # each message with its own numbers compiles its own grammar: a third suffices
+        checked += 1
         schema = site.decode_schema_for(row.inputs)
         assert accepts(vocab, schema, row.expected_intent), (message, row.expected_intent)
         other = next(e for e in sorted(GATED_EFFECT_PATTERNS) if e not in reading.gated_named)
         for answer in [{"type": "change_mood", "mood": "premium"}, _MIXER, {"type": "arm_effect", "effect": other},
-                       {"type": "request_cue", "cue": preapproved[narrowed % len(preapproved)]}]:
+                       {"type": "request_cue", "cue": preapproved[checked % len(preapproved)]}]:
             assert not accepts(vocab, schema, answer), (message, answer)
             assert not faithful_to_message.check(parse_intent(answer), row.inputs).ok, (message, answer)
             refused += 1
-    assert narrowed >= 100 and refused == 4 * narrowed, (narrowed, refused)
+    assert narrowed >= 100 and checked >= 60 and refused == 4 * checked, (narrowed, checked, refused)
 
 
 _GATED = sorted(GATED_EFFECT_PATTERNS)
@@ -138,10 +142,11 @@ def test_a_message_with_no_words_leaves_arming_to_the_rules(vocab):  # noqa: F81
 
 def test_the_unnamed_effect_narrowing_only_refuses_what_the_validator_refuses(vocab):  # noqa: F811
     """Over generated messages: no label arms a gated effect its message does not name (the
-    reader reads every way the generator says one), each label decodes, and arming a gated
-    effect the message never names is refused by decoding and by faithful_to_message alike."""
+    reader reads every way the generator says one), and on a sample of the messages that name
+    none, the label decodes and arming any gated effect is refused by decoding and by
+    faithful_to_message alike. (Every label decoding is test_safety_decoding's check.)"""
     site = parse_show_intent.site
-    unnamed = refused = 0
+    unnamed = sampled = 0
     for row in generate_rows(1500, seed=21):
         message, label = row.inputs["message"], row.expected_intent
         reading = read_message(message)
@@ -150,13 +155,13 @@ def test_the_unnamed_effect_narrowing_only_refuses_what_the_validator_refuses(vo
         if tries_to_change_rules(message) or reading.gated_named or reading.blocked_effects or reading.raw_control:
             continue
         unnamed += 1
+        if unnamed % 25:
+            continue  # each message with its own numbers compiles its own grammar: a sample suffices
+        sampled += 1
         schema = site.decode_schema_for(row.inputs)
         assert accepts(vocab, schema, label), (message, label)
-        if unnamed % 5:
-            continue  # every answer below compiles one grammar for all these messages; a sample suffices
         for effect in _GATED:
             answer = {"type": "arm_effect", "effect": effect}
             assert not accepts(vocab, schema, answer), (message, answer)
             assert not faithful_to_message.check(parse_intent(answer), row.inputs).ok, (message, answer)
-            refused += 1
-    assert unnamed >= 300 and refused >= 4 * 60, (unnamed, refused)
+    assert unnamed >= 300 and sampled >= 20, (unnamed, sampled)
