@@ -31,6 +31,8 @@ LOCKED_METRICS = ["intent_type_accuracy", "policy_decision_accuracy", "cue_mappi
 def run(args) -> int:
     os.environ["PROTEGE_HOME"] = str(Path(args.home).resolve() / "home")
     os.environ["PROTEGE_BASE_MODEL"] = args.base
+    if args.cue_glosses:  # read when the site is defined: before the app is imported
+        os.environ["PROTEGE_SHOWINTENT_CUE_GLOSSES"] = "1"
     from rich.console import Console
 
     import protege
@@ -42,7 +44,7 @@ def run(args) -> int:
     Path(args.home).mkdir(parents=True, exist_ok=True)
     (Path(args.home) / "run.json").write_text(json.dumps({"base": args.base, "minutes": args.minutes, "trim_every": args.trim_every,
                                                           "written_share": args.written_share, "rows": args.rows, "deal": args.deal,
-                                                          "epochs": args.epochs, "learning_rate": args.lr,
+                                                          "epochs": args.epochs, "learning_rate": args.lr, "cue_glosses": args.cue_glosses,
                                                           "started": time.strftime("%Y-%m-%d %H:%M:%S")}))
     return run_demo(rows=args.rows, seed=args.seed, train_config=config, console=Console(width=150),
                     progress_bar=progress_bar, strict=False, written_share=args.written_share, deal=args.deal)
@@ -50,6 +52,9 @@ def run(args) -> int:
 
 def row(run_dir: Path) -> dict:
     os.environ["PROTEGE_HOME"] = str(run_dir.resolve() / "home")
+    info = json.loads((run_dir / "run.json").read_text())
+    if info.get("cue_glosses"):
+        os.environ["PROTEGE_SHOWINTENT_CUE_GLOSSES"] = "1"
     import protege
     from protege.apps.showintent.callsite import parse_show_intent
     from protege.apps.showintent.metrics import case_inputs, load_locked_eval
@@ -63,7 +68,6 @@ def row(run_dir: Path) -> dict:
     cases = [case_inputs(case) for case in load_locked_eval()[:40]]
     prompts = [(site.student_prompt(inputs), inputs) for inputs in cases]
     timings = {threads: answer_times(version, site, prompts, threads) for threads in (1, 2)}
-    info = json.loads((run_dir / "run.json").read_text())
     return {
         "base": info["base"], "budget_min": info["minutes"] or "whole plan",
         "steps": f"{metrics.get('steps')} of {metrics.get('planned_steps')}",
@@ -118,6 +122,8 @@ def main() -> int:
     one.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (TrainConfig's 1e-3)")
     one.add_argument("--seed", type=int, default=0, help="the generator's seed")
     one.add_argument("--deal", action="store_true", help="deal each list of phrasings in turn (session 14)")
+    one.add_argument("--cue-glosses", action="store_true",
+                     help="show the student each screen cue's Portuguese gloss (PROTEGE_SHOWINTENT_CUE_GLOSSES=1; session 21)")
     one.add_argument("--home", required=True)
     many = sub.add_parser("table")
     many.add_argument("runs", nargs="+")

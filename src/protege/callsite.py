@@ -47,6 +47,7 @@ class CallSite:
         contract: dict | None = None,
         decode_schema: dict | Callable[[dict], dict] | None = None,
         decode_for: Callable[[dict, dict], dict] | None = None,
+        student_hints: Callable[[dict], dict] | None = None,
     ):
         self.fn = fn
         self.is_async = inspect.iscoroutinefunction(fn)
@@ -60,6 +61,10 @@ class CallSite:
         )
         self._narrow_decoding(decode_schema)
         self.decode_for = decode_for
+        self.student_hints = student_hints
+        """A function of the shown inputs returning fields that replace or join them in the
+        student's prompt: what a small model needs spelled out (a gloss for each name on the
+        operator's screen, say). Not fingerprinted; recorded by name with every trained version."""
 
     @classmethod
     def from_types(
@@ -83,6 +88,7 @@ class CallSite:
         enters the fingerprint; ``origin`` says where it is defined (``file:line``)."""
         site = cls.__new__(cls)
         site.fn, site.is_async, site.origin, site.decode_for = None, False, origin, decode_for
+        site.student_hints = None
         params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a) for n, a in parameters]
         site._define(
             name=name, function_name=function_name or name.rpartition(":")[2].rpartition(".")[2],
@@ -103,7 +109,7 @@ class CallSite:
         site = cls.__new__(cls)
         site.fn, site.is_async, site.origin, site.decode_for = None, False, "", decode_for
         site.name, site.function_name, site.docstring = name, name.rpartition(":")[2], ""
-        site.teacher_spec, site.student_inputs = None, None
+        site.teacher_spec, site.student_inputs, site.student_hints = None, None, None
         site.validators, site.graduation = as_validators(validators), graduation
         site.contract = None
         site.return_type = type_from_schema(output_schema)
@@ -233,20 +239,31 @@ class CallSite:
         )
 
     def student_prompt(self, inputs: dict) -> str:
-        return render_student_prompt(inputs, self.student_inputs)
+        return render_student_prompt(inputs, self.student_inputs, self.student_hints)
+
+    @property
+    def hints_name(self) -> str | None:
+        """The recorded name of :attr:`student_hints` (``module:qualname``), or None."""
+        hints = self.student_hints
+        return f"{hints.__module__}:{hints.__qualname__}" if hints is not None else None
 
     def student_view_changed(self, train_config: dict | None) -> str | None:
         """Why a version trained with ``train_config`` would see other prompts than it learned
-        on (its student_inputs differ from the site's), or None when they match. Versions from
-        before student_inputs existed recorded none and saw every input."""
+        on (its student_inputs or student_hints differ from the site's), or None when they match.
+        Versions from before student_inputs existed recorded none and saw every input; versions
+        from before hints existed were trained without them."""
         config = train_config or {}
-        if "student_inputs" not in config:
-            return None
-        trained = tuple(config["student_inputs"]) if config["student_inputs"] is not None else None
-        if trained == self.student_inputs:
-            return None
-        return (f"this version was trained on student_inputs={list(trained) if trained else 'all'}, "
-                f"the site now shows {list(self.student_inputs) if self.student_inputs else 'all'}; retrain it")
+        if "student_inputs" in config:
+            trained = tuple(config["student_inputs"]) if config["student_inputs"] is not None else None
+            if trained != self.student_inputs:
+                return (f"this version was trained on student_inputs={list(trained) if trained else 'all'}, "
+                        f"the site now shows {list(self.student_inputs) if self.student_inputs else 'all'}; "
+                        "retrain it")
+        hints = config.get("student_hints")
+        if hints != self.hints_name:
+            return (f"this version was trained with student_hints={hints or 'none'}, the site now adds "
+                    f"{self.hints_name or 'none'}; retrain it, or set the site's hints back")
+        return None
 
     # ----- outputs
     def parse(self, text: str) -> Any:

@@ -22,6 +22,7 @@ def llm(
     student_inputs: Sequence[str] | None = None,
     decode_schema: dict | Callable[[dict], dict] | None = None,
     decode_for: Callable[[dict, dict], dict] | None = None,
+    student_hints: Callable[[dict], dict] | None = None,
 ):
     """Mark a typed function as an LLM call site.
 
@@ -33,13 +34,16 @@ def llm(
     some inputs matter only to code after the call. ``decode_schema`` (a schema, or a function of
     the output schema) narrows what the student may decode, e.g. words banned from free text;
     answers are still validated against the output schema; ``decode_for(schema, inputs)`` narrows
-    it further per call, where the inputs fix part of the answer. Works on sync and async
+    it further per call, where the inputs fix part of the answer. ``student_hints(shown)`` returns
+    fields that replace or join the shown inputs in the student's prompt (a gloss for each name a
+    list offers, say); a version trained with other hints is not asked. Works on sync and async
     functions; the body is never run.
     """
 
     def decorate(f: Callable) -> Callable:
         site = CallSite(f, teacher=teacher, validators=validators, name=name, graduation=graduation,
-                        student_inputs=student_inputs, decode_schema=decode_schema, decode_for=decode_for)
+                        student_inputs=student_inputs, decode_schema=decode_schema, decode_for=decode_for,
+                        student_hints=student_hints)
         if site.is_async:
 
             @functools.wraps(f)

@@ -9,6 +9,7 @@ which cuts training and inference tokens several-fold. Changing either template 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 PROMPT_TEMPLATE_VERSION = "1"
@@ -45,10 +46,14 @@ def render_teacher_messages(
     return [{"role": "system", "content": TEACHER_SYSTEM}, {"role": "user", "content": "\n".join(lines)}]
 
 
-def render_student_prompt(inputs: dict, view: tuple[str, ...] | None = None) -> str:
+def render_student_prompt(inputs: dict, view: tuple[str, ...] | None = None,
+                          hints: Callable[[dict], dict] | None = None) -> str:
     """The student's prompt: the inputs as compact JSON, in argument order — or, with a ``view``,
-    only the dotted paths it names, in its order (see :func:`student_view`)."""
+    only the dotted paths it names, in its order (see :func:`student_view`); ``hints`` returns
+    fields that replace shown ones in place or join at the end."""
     shown = inputs if view is None else student_view(inputs, view)
+    if hints is not None:
+        shown = {**shown, **hints(shown)}
     return json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -166,6 +166,31 @@ def test_a_version_records_the_student_view_it_was_trained_on():
     assert "the site now shows all" in _site(scene).student_view_changed({"student_inputs": ["message"]})
 
 
+def _glossed(shown: dict) -> dict:
+    return {"state": {"pending": [f"{p} (open)" for p in shown["state"]["pending"]]}, "hint": "be brief"}
+
+
+def test_student_hints_replace_or_join_what_the_student_sees():
+    def scene(message: str, state: dict) -> Level:
+        """Turn the message into a level."""
+
+    plain = _site(scene, student_inputs=["message", "state.pending"])
+    hinted = _site(scene, student_inputs=["message", "state.pending"], student_hints=_glossed)
+    inputs = {"message": "mais premium", "state": {"now": "21:00", "pending": ["apr-1"]}}
+    # a replaced field keeps its place, a new one comes last; the teacher and the contract are untouched
+    assert hinted.student_prompt(inputs) == '{"message":"mais premium","state":{"pending":["apr-1 (open)"]},"hint":"be brief"}'
+    assert hinted.fingerprint == plain.fingerprint
+    assert hinted.teacher_messages(inputs) == plain.teacher_messages(inputs)
+    assert inputs["state"]["pending"] == ["apr-1"]  # the call's own inputs are not changed
+    name = hinted.hints_name
+    assert name is not None and name.endswith(":_glossed") and plain.hints_name is None
+    trained_hinted = {"student_inputs": ["message", "state.pending"], "student_hints": name}
+    assert hinted.student_view_changed(trained_hinted) is None
+    assert plain.student_view_changed({"student_inputs": ["message", "state.pending"]}) is None
+    assert "trained with student_hints=none" in hinted.student_view_changed({"student_inputs": ["message", "state.pending"]})
+    assert "the site now adds none" in plain.student_view_changed(trained_hinted)
+
+
 def test_a_decode_schema_narrows_decoding_only():
     """decode_schema changes what the student decodes under, not the contract or validation."""
 

@@ -75,6 +75,7 @@ def train_site(
             base_model=base.id, base_sha256=file_sha256(base.gguf_path) if base.gguf_path else None,
             gguf_file=GGUF_NAME, dataset_hash=data.hash, n_train=len(data.train),
             train_config=result.config | {"student_inputs": site.student_inputs,
+                                          "student_hints": site.hints_name,
                                           "filter_with_validators": data.filtered,
                                           "decode_schema": _narrowing(site)}, metrics=metrics,
         )

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import protege
 from protege import GateConfig, Graduation, OutputParseError, TeacherError, inputs_hash
-from protege.apps.showintent import decoding, safety
+from protege.apps.showintent import decoding, safety, vocab
 from protege.apps.showintent.metrics import leak_in
 from protege.apps.showintent.policy import PolicyDecision, decide, effect_limits
 from protege.apps.showintent.schema import (
@@ -81,6 +81,28 @@ def faithful_to_message(intent: Any, inputs: dict) -> tuple[bool, str]:
     return (not problems, "; ".join(problems))
 
 
+ARTICLES = ("o ", "a ", "os ", "as ")
+
+
+def cue_gloss(name: str) -> str:
+    """How an operator says a cue in Portuguese: the catalog vocabulary's first phrasing that is
+    not the name itself, without its article ("dust_gold" -> "poeira dourada"); a cue the
+    vocabulary does not have reads as its name."""
+    spoken = name.replace("_", " ")
+    bare = [next((p[len(a):] for a in ARTICLES if p.startswith(a)), p) for p in vocab.CUE_PHRASES.get(name, ([], []))[0]]
+    return next((p for p in bare if p.casefold() != spoken), spoken)
+
+
+def cue_glosses(shown: dict) -> dict:
+    """The student's hints: each cue on the operator's screen with its Portuguese gloss, so that a
+    small model matches a paraphrase against words beside the name instead of recalling the
+    name's translation. Off unless PROTEGE_SHOWINTENT_CUE_GLOSSES=1 (an experiment, bench/bases.md)."""
+    names = shown.get("cue_catalog_subset")
+    if not names:
+        return {}
+    return {"cue_catalog_subset": {name: cue_gloss(name) for name in names}}
+
+
 GRADUATION = Graduation(
     gate=GateConfig(min_samples=50, threshold=0.80, confidence=0.95, criterion="fields", regression_margin=0.02),
     shadow_min_samples=20,
@@ -98,6 +120,7 @@ GRADUATION = Graduation(
     # to the policy, so the student sees the message, the ids it may approve, the cues on screen
     # and who is writing (an approval names its operator).
     student_inputs=["message", "show_state.pending_approvals", "cue_catalog_subset", "user_role", "locale"],
+    student_hints=cue_glosses if os.environ.get("PROTEGE_SHOWINTENT_CUE_GLOSSES") == "1" else None,
 )
 def parse_show_intent(
     message: str,
