@@ -9,6 +9,7 @@ passes the intent through the policy runtime: the model translates, the policy d
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 import protege
 from protege import GateConfig, Graduation, OutputParseError, TeacherError, inputs_hash
-from protege.apps.showintent import decoding, safety, vocab
+from protege.apps.showintent import decoding, phrasing, safety, vocab
 from protege.apps.showintent.metrics import leak_in
 from protege.apps.showintent.policy import PolicyDecision, decide, effect_limits
 from protege.apps.showintent.schema import (
@@ -81,15 +82,13 @@ def faithful_to_message(intent: Any, inputs: dict) -> tuple[bool, str]:
     return (not problems, "; ".join(problems))
 
 
-ARTICLES = ("o ", "a ", "os ", "as ")
-
-
+@functools.cache
 def cue_gloss(name: str) -> str:
     """How an operator says a cue in Portuguese: the catalog vocabulary's first phrasing that is
     not the name itself, without its article ("dust_gold" -> "poeira dourada"); a cue the
     vocabulary does not have reads as its name."""
     spoken = name.replace("_", " ")
-    bare = [next((p[len(a):] for a in ARTICLES if p.startswith(a)), p) for p in vocab.CUE_PHRASES.get(name, ([], []))[0]]
+    bare = (phrasing.forms(p, phrasing.PT)["c0"] for p in vocab.CUE_PHRASES.get(name, ([], []))[0])
     return next((p for p in bare if p.casefold() != spoken), spoken)
 
 
