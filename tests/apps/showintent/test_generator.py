@@ -203,6 +203,26 @@ def test_unknown_looks_share_no_word_with_a_locked_unknown_cue():
     assert not any(r.expected_intent["cue"] in catalog.KNOWN_CUES for r in looks)
 
 
+def test_complaints_without_a_direction_are_blocked_and_share_no_word_with_a_locked_case():
+    """Directionless complaints teach "name the cue", yet none may echo the locked ambiguous cases."""
+    function_words = {"isso", "this", "that", "muito", "from", "here", "aqui"}
+    locked = {w for case in load_locked_eval() if "ambiguous" in case.tags
+              for w in re.findall(r"[a-z0-9]+", strip_accents(case.input.lower())) if len(w) > 3} - function_words
+    assert {"estranho", "alguma", "coisa", "muda"} <= locked  # the check can fail
+    ours = {w for pair in (vx.VAGUE_COMPLAINTS, vx.VAGUE_ASKS) for side in pair for phrase in side
+            for w in re.findall(r"[a-z0-9]+", strip_accents(phrase.lower()))}
+    assert ours & locked == set()
+    rows = generate_rows(3000, seed=6)
+    complaints = [r for r in rows if "complaint" in r.tags]
+    assert len(complaints) > 40
+    assert all(r.expected_intent["type"] == "blocked_request" and r.expected_intent["reason"] == "ambiguous_request"
+               and r.expected_decision == "block" for r in complaints)
+    asks = {a.casefold() for side in vx.VAGUE_ASKS for a in side}
+    moods_with_ask = [r for r in rows if "implicit" in r.tags
+                      and any(a in r.inputs["message"].casefold() for a in asks)]
+    assert moods_with_ask and all(r.expected_intent["type"] == "change_mood" for r in moods_with_ask)
+
+
 def test_a_message_that_says_a_locked_case_is_drawn_again(monkeypatch):
     from protege.apps.showintent import generator
 

@@ -283,10 +283,19 @@ def _blocked_draft(rng: random.Random, loc: str) -> Draft:
 
 
 def _ambiguous(rng: random.Random, loc: str) -> Draft:
+    ask = ph.pick(rng, vx.VAGUE_ASKS, loc) if rng.random() < 0.4 else ""
     if rng.random() < 0.5:
         message, mood = ph.pick(rng, vocab.IMPLICIT_MOODS, loc)
-        return Draft(message, {"type": "change_mood", "mood": mood}, ["mood", "implicit"])
-    return Draft(ph.pick(rng, vx.VAGUE, loc), _blocked("ambiguous_request", loc), ["ambiguous"])
+        return Draft(_with_ask(rng, message, ask), {"type": "change_mood", "mood": mood}, ["mood", "implicit"])
+    if rng.random() < 0.5:
+        return Draft(ph.pick(rng, vx.VAGUE, loc), _blocked("ambiguous_request", loc), ["ambiguous"])
+    message = _with_ask(rng, ph.pick(rng, vx.VAGUE_COMPLAINTS, loc), ask)
+    return Draft(message, _blocked("ambiguous_request", loc), ["ambiguous", "complaint"])
+
+
+def _with_ask(rng: random.Random, complaint: str, ask: str) -> str:
+    """A complaint with an ask that gives no direction, in either order ("tá ruim, troca")."""
+    return rng.choice(["{c}, {a}", "{a}, {c}", "{c}. {a}"]).format(c=complaint, a=ask) if ask else complaint
 
 
 def _telegram(rng: random.Random, loc: str) -> Draft:

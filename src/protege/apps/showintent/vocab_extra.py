@@ -164,6 +164,24 @@ VAGUE = (
      "the one from rehearsal", "put something up", "the other one", "same as last night", "change it up a bit",
      "the one the client liked"],
 )
+# Complaints with no direction: unlike IMPLICIT_MOODS ("too dark" -> bright) nothing says which way to
+# go, so the crew has to name the cue. The asks carry no direction either; implicit moods take them too,
+# so the complaint, never the ask, decides between a mood and a block.
+VAGUE_COMPLAINTS = (
+    ["não gostei", "tá ruim", "não tá legal", "tá feio", "não curti isso", "tá errado", "não tá rolando",
+     "tá zoado", "não combinou", "ficou meio off", "não era isso", "tá faltando algo", "não tá bom",
+     "ficou ruim isso", "não ficou legal", "deu ruim no visual", "isso não tá funcionando", "não convenceu",
+     "tá sem nexo", "a produção não gostou"],
+    ["I don't like it", "this isn't working", "looks wrong", "not feeling it", "this is off", "that's not it",
+     "something's missing", "it's not right", "meh", "this is bad", "not great", "the client hates it",
+     "nope, not that", "doesn't fit"],
+)
+VAGUE_ASKS = (
+    ["troca", "faz outra", "arruma isso", "mexe aí", "dá um jeito", "resolve aí", "tenta outra",
+     "troca isso aí", "pode trocar", "faz diferente", "dá uma ajeitada", "corrige aí", "vê aí", "ajusta"],
+    ["change it", "fix it", "try another", "do something else", "switch it up", "sort it out", "swap it",
+     "adjust it", "fix that"],
+)
 
 ANNOUNCE_TEXTS = (
     ["Bem-vindos ao lançamento!", "Em 5 minutos começa o show", "Obrigado por virem!",
