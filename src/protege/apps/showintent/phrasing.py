@@ -84,9 +84,10 @@ def say_intensity(rng: random.Random, loc: str, value: float) -> str:
     percent = round(value * 100)
     words = of(vocab.PERCENT_WORDS, loc)
     forms = list(of(vocab.INTENSITY_FORMS, loc)) + (list(of(vocab.INTENSITY_WORD_FORMS, loc)) if percent in words else [])
-    decimal = num(value) if value < 1 else "1.0"  # "1 intensity" next to an effect reads as one second
-    return rng.choice(forms).format(p=percent, v=decimal, vc=decimal.replace(".", ","),
-                                    w=words.get(percent, ""), t=percent // 10)
+    form = rng.choice(forms)
+    decimal = "1.0" if value >= 1 and form.startswith("{v}") else num(value)  # "1 intensity" reads as 1 s
+    return form.format(p=percent, v=decimal, vc=decimal.replace(".", ","),
+                       w=words.get(percent, ""), t=percent // 10)
 
 
 def say_duration(rng: random.Random, loc: str, seconds: float) -> str:
