@@ -222,14 +222,17 @@ def test_complaints_without_a_direction_are_blocked_and_share_no_word_with_a_loc
     assert all(r.expected_intent["type"] == "blocked_request" and r.expected_intent["reason"] == "ambiguous_request"
                and r.expected_decision == "block" for r in complaints)
     asks = {a.casefold() for side in vx.VAGUE_ASKS for a in side}
-    moods_with_ask = [r for r in rows if "implicit" in r.tags
-                      and any(a in r.inputs["message"].casefold() for a in asks)]
-    assert moods_with_ask and all(r.expected_intent["type"] == "change_mood" for r in moods_with_ask)
+
+    def asks_said(said_in: list) -> set[str]:
+        return {a for r in said_in for a in asks if a in r.inputs["message"].casefold()}
+
+    moods = [r for r in rows if "implicit" in r.tags]
+    assert len(asks_said(moods) & asks_said(complaints)) >= 5  # the same asks both ways: the complaint decides
 
 
 @pytest.mark.parametrize("loc", ["pt-BR", "en"])
 def test_a_full_intensity_said_next_to_an_effect_reads_as_an_intensity(loc):
-    """"confetti, 1 intensity" would read as one second, which the policy blocks (seed 2 drew it)."""
+    """"confetti, 1 intensity" would read as one second, which the policy blocks (a seed drew it)."""
     rng = random.Random(0)
     for _ in range(300):
         said = say_intensity(rng, loc, 1.0)
