@@ -166,7 +166,8 @@ VAGUE = (
 )
 # Complaints with no direction: unlike IMPLICIT_MOODS ("too dark" -> bright) nothing says which way to
 # go, so the crew has to name the cue. The asks carry no direction either; implicit moods take them too,
-# so the complaint, never the ask, decides between a mood and a block.
+# so the complaint, never the ask, decides between a mood and a block. No ask may read as a hazard
+# ("arruma" reads as "bruma", haze, and the policy blocks the mood; "ajeita isso" took its place).
 VAGUE_COMPLAINTS = (
     ["não gostei", "tá ruim", "não tá legal", "tá feio", "não curti isso", "tá errado", "não tá rolando",
      "tá zoado", "não combinou", "ficou meio off", "não era isso", "tá faltando algo", "não tá bom",
@@ -177,7 +178,7 @@ VAGUE_COMPLAINTS = (
      "nope, not that", "doesn't fit"],
 )
 VAGUE_ASKS = (
-    ["troca", "faz outra", "arruma isso", "mexe aí", "dá um jeito", "resolve aí", "tenta outra",
+    ["troca", "faz outra", "ajeita isso", "mexe aí", "dá um jeito", "resolve aí", "tenta outra",
      "troca isso aí", "pode trocar", "faz diferente", "dá uma ajeitada", "corrige aí", "vê aí", "ajusta"],
     ["change it", "fix it", "try another", "do something else", "switch it up", "sort it out", "swap it",
      "adjust it", "fix that"],
