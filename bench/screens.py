@@ -27,8 +27,8 @@ def variants(per_look: int, per_cue: int, seed: int) -> list:
     looks = [c for c in cases if "unknown_cue" in c.tags and "telegram" not in c.tags]
     cued = [c for c in cases if "unknown_cue" not in c.tags and c.must_include.get("cue") in catalog.CUE_BY_NAME]
     names, rng, out = sorted(catalog.CUE_BY_NAME), random.Random(seed), []
-    for case, k in [(c, per_look) for c in looks] + [(c, per_cue) for c in cued]:
-        keep = [case.must_include["cue"]] if case in cued else []
+    plan = [(c, per_look, []) for c in looks] + [(c, per_cue, [c.must_include["cue"]]) for c in cued]
+    for case, k, keep in plan:
         for i in range(k):
             screen = keep + rng.sample([n for n in names if n not in keep], rng.randint(4, 8) - len(keep))
             out.append(case.model_copy(update={"id": f"{case.id}#{i}", "cue_catalog_subset": sorted(screen)}))
