@@ -4,10 +4,13 @@
 
 Each locked case that names a catalog cue, or describes a look the catalog does not have, is asked
 again on random screens (4 to 8 catalog cues, the asked cue always among them), seeded, so two
-students meet the same screens. The locked screens put a cue of the same theme beside each unknown
-look; random screens show whether a student blocks the look on its own or only when nothing
-tempting is offered. Prints one line per unknown look and the cue cases whose answer changes with
-the screen, and writes every answer to the JSON file. Not a test: about 4 minutes for Qwen on 2 cores.
+students meet the same screens. Each unknown look is also asked on every section's screen (all of
+its cues, the effects without a section counted as one, and zero to two cues meant for any
+section), the layout the locked screens use. The locked screens put a cue of the same theme beside
+each unknown look; the other screens show whether a student blocks the look on its own or only when
+nothing tempting is offered. Prints one line per unknown look and the cue cases whose answer changes
+with the screen, and writes every answer to the JSON file. Not a test: about 5 minutes for Qwen on
+2 cores.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ def variants(per_look: int, per_cue: int, seed: int) -> list:
         for i in range(k):
             screen = keep + rng.sample([n for n in names if n not in keep], rng.randint(4, 8) - len(keep))
             out.append(case.model_copy(update={"id": f"{case.id}#{i}", "cue_catalog_subset": sorted(screen)}))
+    anywhere, rng = [c.name for c in catalog.cues_in_section("any")], random.Random(seed + 1)
+    for case in looks:
+        for section in (*[s for s in catalog.SECTIONS if s != "any"], None):
+            screen = {c.name for c in catalog.cues_in_section(section)} | set(rng.sample(anywhere, rng.randint(0, 2)))
+            out.append(case.model_copy(update={"id": f"{case.id}@{section}", "cue_catalog_subset": sorted(screen)}))
     return out
 
 
@@ -50,15 +58,16 @@ def main() -> None:
              "cue_match": o["cue_match"], "raw": o["raw_output"]} for case, o in zip(asked, report["outcomes"])]
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(rows, fh, indent=1, ensure_ascii=False)
-    looks, cues = defaultdict(list), defaultdict(list)
+    looks, sections, cues = defaultdict(list), defaultdict(list), defaultdict(list)
     for row in rows:
         if row["cue_match"] is None:
-            looks[row["input"]].append(row["decision"] == "block")
+            (sections if "@" in row["id"] else looks)[row["input"]].append(row["decision"] == "block")
         else:
             cues[row["input"]].append(bool(row["cue_match"]))
     print(label)
     for message, blocked in looks.items():
-        print(f"  {sum(blocked)}/{len(blocked)} screens blocked  {message}")
+        shown = sections[message]
+        print(f"  {sum(blocked)}/{len(blocked)} random, {sum(shown)}/{len(shown)} section screens blocked  {message}")
     hits, total = sum(map(sum, cues.values())), sum(map(len, cues.values()))
     print(f"  cue cases: {hits}/{total} answers mapped the cue; changing with the screen:",
           [m for m, v in cues.items() if 0 < sum(v) < len(v)], "never mapped:", [m for m, v in cues.items() if not any(v)])
