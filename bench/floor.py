@@ -50,7 +50,8 @@ def main() -> None:
           f"{sum(bool(r['fallback']) for r in missed)}/{len(missed)} failing answers among them")
     for r in missed:
         kept = "teacher" if r["fallback"] else "served"
-        print(f"  {kept:8} {r['min_logprob']:8.3f}  {','.join(r['failures']):40} {r['input']}")
+        logprob = "no answer" if r["min_logprob"] is None else f"{r['min_logprob']:.3f}"
+        print(f"  {kept:8} {logprob:>9}  {','.join(r['failures']):40} {r['input']}")
 
 
 if __name__ == "__main__":
