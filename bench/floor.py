@@ -21,7 +21,7 @@ from protege.answering import student_answer
 from protege.apps.showintent.callsite import parse_show_intent
 from protege.apps.showintent.evalrun import latest_report
 from protege.apps.showintent.metrics import case_inputs, load_locked_eval
-from protege.students.runtime import StudentRuntime
+from protege.evaluate.runner import load_student
 
 
 def main() -> None:
@@ -35,7 +35,7 @@ def main() -> None:
     if version is None or report is None:
         raise SystemExit("no student or no post-training report in PROTEGE_HOME: run the demo first")
     failures = {o["id"]: o["failures"] for o in report["outcomes"]}
-    runtime = StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
+    runtime = load_student(site, version)  # checks the file and that the site shows the inputs it was trained on
     rows = []
     for case in load_locked_eval():
         tried = student_answer(site, case_inputs(case), version, runtime=runtime)
