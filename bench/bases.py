@@ -40,11 +40,11 @@ def run(args) -> int:
     from protege.cli.common import progress_bar
 
     config = protege.TrainConfig(threads=args.threads, max_minutes=args.minutes or None, trim_every=args.trim_every,
-                                 epochs=args.epochs, learning_rate=args.lr)
+                                 epochs=args.epochs, learning_rate=args.lr, focus=args.focus)
     Path(args.home).mkdir(parents=True, exist_ok=True)
     (Path(args.home) / "run.json").write_text(json.dumps({"base": args.base, "minutes": args.minutes, "trim_every": args.trim_every,
                                                           "written_share": args.written_share, "rows": args.rows, "deal": args.deal,
-                                                          "epochs": args.epochs, "learning_rate": args.lr, "cue_glosses": args.cue_glosses,
+                                                          "epochs": args.epochs, "focus": args.focus, "learning_rate": args.lr, "cue_glosses": args.cue_glosses,
                                                           "started": time.strftime("%Y-%m-%d %H:%M:%S")}))
     return run_demo(rows=args.rows, seed=args.seed, train_config=config, console=Console(width=150),
                     progress_bar=progress_bar, strict=False, written_share=args.written_share, deal=args.deal)
@@ -119,6 +119,7 @@ def main() -> int:
     one.add_argument("--written-share", type=float, default=0.0, help="hand-written cue/mood requests (session 11)")
     one.add_argument("--rows", type=int, default=2000, help="labelled operator messages (the demo's 2,000)")
     one.add_argument("--epochs", type=float, default=2.0, help="passes over the training pairs (TrainConfig's 2)")
+    one.add_argument("--focus", type=float, default=0.0, help="share of later epochs drawn by loss (TrainConfig's 0)")
     one.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (TrainConfig's 1e-3)")
     one.add_argument("--seed", type=int, default=0, help="the generator's seed")
     one.add_argument("--deal", action="store_true", help="deal each list of phrasings in turn (session 14)")

@@ -17,7 +17,7 @@ import argparse
 import json
 
 import protege
-from protege.answering import student_answer
+from protege.answering import confidence_floor, student_answer
 from protege.apps.showintent.callsite import parse_show_intent
 from protege.apps.showintent.evalrun import latest_report
 from protege.apps.showintent.metrics import case_inputs, load_locked_eval
@@ -46,6 +46,8 @@ def main() -> None:
         json.dump(rows, fh, indent=1, ensure_ascii=False)
     sent = [r for r in rows if r["fallback"]]
     missed = [r for r in rows if r["failures"]]
+    floor = confidence_floor(site, version)
+    print(f"confidence floor: {'none' if floor is None else f'{floor:.3f}'} (min token logprob; lower goes to the teacher)")
     print(f"student {version.label}: {len(sent)}/{len(rows)} answers would go to the teacher; "
           f"{sum(bool(r['fallback']) for r in missed)}/{len(missed)} failing answers among them")
     for r in missed:

@@ -105,7 +105,7 @@ def student_answer(site: CallSite, inputs: dict, version: ModelVersion, *, attem
     failed = [name for name, v in verdicts.items() if not v["ok"]]
     if failed:
         return Try(answer, output, verdicts, FallbackReason(Fallback.VALIDATOR_FAILED, f"validator: {', '.join(failed)}"), attempt)
-    floor = grad.min_logprob if grad.min_logprob is not None else _calibrated_floor(version)
+    floor = confidence_floor(site, version)
     if floor is not None and answer.min_logprob < floor and not sampling:  # a floor judges greedy answers
         text = f"low_confidence: min logprob {answer.min_logprob:.3f} < {floor:.3f}"
         return Try(answer, output, verdicts, FallbackReason(Fallback.LOW_CONFIDENCE, text), attempt)
@@ -129,6 +129,11 @@ def resampled(site: CallSite, inputs: dict, version: ModelVersion, *, runtime: S
     return tries
 
 
-def _calibrated_floor(version: ModelVersion) -> float | None:
-    report = version.eval_report or {}
-    return (report.get("meta") or {}).get("min_logprob_threshold")
+def confidence_floor(site: CallSite, version: ModelVersion) -> float | None:
+    """The lowest token log probability a greedy answer of ``version`` may have and still be
+    served: the site's ``Graduation.min_logprob`` when it sets one, else the floor the gate
+    calibrated on held-out answers (None: no floor, every valid answer is served)."""
+    grad = graduation_of(site)
+    if grad.min_logprob is not None:
+        return grad.min_logprob
+    return ((version.eval_report or {}).get("meta") or {}).get("min_logprob_threshold")

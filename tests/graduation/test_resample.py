@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 import protege
 from protege import router
-from protege.answering import resampled
+from protege.answering import confidence_floor, resampled
 from protege.registry import Registry
 from protege.students.base import resolve_base_model
 
@@ -140,6 +140,19 @@ def test_the_confidence_floor_judges_greedy_answers_only(store):
     sampled = _site("tests:floor_sampled", _always, resample=2, temperature=0.7, min_logprob=0.0)
     tries = resampled(sampled.site, inputs, _serve_base(store, sampled))
     assert len(tries) == 1 and tries[0].reason is None
+
+
+def test_the_floor_is_the_sites_own_else_the_one_the_gate_calibrated(store):
+    """``confidence_floor`` is what serving judges by: a site's ``Graduation.min_logprob`` wins;
+    without one, the threshold the gate's eval stored with the version; without that, none."""
+    calibrated = _site("tests:floor_calibrated", _always, resample=0, min_logprob=None)
+    version = _serve_base(store, calibrated)
+    assert confidence_floor(calibrated.site, version) is None
+    Registry(store).attach_eval(calibrated.site.name, version.version, {"meta": {"min_logprob_threshold": -0.75}})
+    version = Registry(store).get(calibrated.site.name, version.version)
+    assert confidence_floor(calibrated.site, version) == -0.75
+    own = _site("tests:floor_own", _always, resample=0, min_logprob=-2.5)
+    assert confidence_floor(own.site, version) == -2.5
 
 
 def test_serving_a_sampling_site_draws_a_seed_per_call_and_records_it(store):
