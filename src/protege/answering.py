@@ -11,10 +11,17 @@ or a validator, up to N more answers are sampled (temperature ``resample_tempera
 first answer is greedy unless ``Graduation(temperature=...)`` samples it too; the confidence
 floor judges greedy answers only. :func:`resampled` runs that loop
 and returns every try, first to last.
+
+A call site may take a second look (``second_look``): before an answer is judged, the site may
+ask the student again on other inputs that must not change it, and keep the answer, give another
+(a refusal) or none (the teacher answers). :func:`looked_again` runs it; serving, the gate and
+the evals all do, so what is measured is again what would be served.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +48,7 @@ class Fallback(str, Enum):
     LOW_CONFIDENCE = "low_confidence"
     STUDENT_ERROR = "student_error"
     VIEW_CHANGED = "view_changed"
+    SECOND_LOOK = "second_look"
 
 
 RESAMPLED_KINDS = (Fallback.SCHEMA_INVALID, Fallback.VALIDATOR_FAILED)
@@ -92,9 +100,13 @@ def student_answer(site: CallSite, inputs: dict, version: ModelVersion, *, attem
         runtime = runtime or StudentRuntime.load(version.gguf_path, expected_sha256=version.gguf_sha256)
         answer = runtime.answer(site.student_prompt(inputs), site.decode_schema_for(inputs),
                                 max_tokens=answer_budget(version), **sampling)
+        answer, served = looked_again(site, inputs, answer, lambda other: runtime.answer(
+            site.student_prompt(other), site.decode_schema_for(other), max_tokens=answer_budget(version)))
     except Exception as exc:  # a student that cannot answer must never fail the caller
         log.warning("student %s v%s failed: %s", site.name, version.version, exc)
         return Try(None, None, None, FallbackReason(Fallback.STUDENT_ERROR, f"student_error: {type(exc).__name__}: {exc}"), attempt)
+    if not served:
+        return Try(answer, None, None, FallbackReason(Fallback.SECOND_LOOK, "second_look: no answer to serve"), attempt)
     if answer.parsed_json is None:
         return Try(answer, None, None, FallbackReason(Fallback.SCHEMA_INVALID, f"invalid_json: {answer.finish_reason}"), attempt)
     try:
@@ -110,6 +122,28 @@ def student_answer(site: CallSite, inputs: dict, version: ModelVersion, *, attem
         text = f"low_confidence: min logprob {answer.min_logprob:.3f} < {floor:.3f}"
         return Try(answer, output, verdicts, FallbackReason(Fallback.LOW_CONFIDENCE, text), attempt)
     return Try(answer, output, verdicts, None, attempt)
+
+
+def looked_again(site: CallSite, inputs: dict, answer: StudentAnswer,
+                 ask: Callable[[dict], StudentAnswer]) -> tuple[StudentAnswer, bool]:
+    """The site's ``second_look`` at a student answer, and whether there is an answer to serve.
+    ``ask`` answers other inputs (greedy). The answer comes back as it was when the site has no
+    second look, the JSON is unreadable or the site keeps it; as the site's replacement when it
+    gives one (the JSON as text, the first answer's confidence). Either way its latency holds every ask."""
+    if site.second_look is None or answer.parsed_json is None:
+        return answer, True
+    spent: list[float] = []
+
+    def ask_json(other: dict) -> Any:
+        again = ask(other)
+        spent.append(again.latency_ms)
+        return again.parsed_json
+
+    kept = site.second_look(inputs, answer.parsed_json, ask_json)
+    timed = dataclasses.replace(answer, latency_ms=answer.latency_ms + sum(spent))
+    if kept is None or kept == answer.parsed_json:
+        return timed, kept is not None
+    return dataclasses.replace(timed, text=json.dumps(kept, ensure_ascii=False), parsed_json=kept), True
 
 
 def resampled(site: CallSite, inputs: dict, version: ModelVersion, *, runtime: StudentRuntime | None = None,

@@ -35,6 +35,12 @@ from protege.validators import Validator, as_validators
 class CallSite:
     """Everything protege knows about one decorated function."""
 
+    second_look: Callable[[dict, Any, Callable[[dict], Any]], Any] | None = None
+    """``second_look(inputs, answer, ask)``: the site's second look at a student answer (JSON)
+    before it is judged; ``ask(other_inputs)`` asks the student again (greedy; the JSON answer, or
+    None). Returns the answer to keep, another answer (a refusal, say), or None: none to serve.
+    Not fingerprinted; see :func:`protege.answering.looked_again`."""
+
     def __init__(
         self,
         fn: Callable,
@@ -48,6 +54,7 @@ class CallSite:
         decode_schema: dict | Callable[[dict], dict] | None = None,
         decode_for: Callable[[dict, dict], dict] | None = None,
         student_hints: Callable[[dict], dict] | None = None,
+        second_look: Callable[[dict, Any, Callable[[dict], Any]], Any] | None = None,
     ):
         self.fn = fn
         self.is_async = inspect.iscoroutinefunction(fn)
@@ -61,6 +68,7 @@ class CallSite:
         )
         self._narrow_decoding(decode_schema)
         self.decode_for = decode_for
+        self.second_look = second_look
         self.student_hints = student_hints
         """A function of the shown inputs returning fields that replace or join them in the
         student's prompt: what a small model needs spelled out (a gloss for each name on the
@@ -80,6 +88,7 @@ class CallSite:
         validators: Sequence[Callable | Validator] = (),
         graduation: Any = None,
         decode_for: Callable[[dict, dict], dict] | None = None,
+        second_look: Callable[[dict, Any, Callable[[dict], Any]], Any] | None = None,
         origin: str = "",
     ) -> CallSite:
         """A call site defined elsewhere than a Python function body: a Jac ``by llm`` function,
@@ -88,7 +97,7 @@ class CallSite:
         enters the fingerprint; ``origin`` says where it is defined (``file:line``)."""
         site = cls.__new__(cls)
         site.fn, site.is_async, site.origin, site.decode_for = None, False, origin, decode_for
-        site.student_hints = None
+        site.student_hints, site.second_look = None, second_look
         params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a) for n, a in parameters]
         site._define(
             name=name, function_name=function_name or name.rpartition(":")[2].rpartition(".")[2],
@@ -101,13 +110,15 @@ class CallSite:
     @classmethod
     def recorded(cls, name: str, fingerprint: str, input_schema: dict, output_schema: dict, *,
                  validators: Sequence[Callable | Validator] = (), graduation: Any = None,
-                 decode_for: Callable[[dict, dict], dict] | None = None) -> CallSite:
+                 decode_for: Callable[[dict, dict], dict] | None = None,
+                 second_look: Callable[[dict, Any, Callable[[dict], Any]], Any] | None = None) -> CallSite:
         """A call site as the store recorded it, for training and evaluation in a process that
         cannot import its definition (a Jac program's site, trained from protege's own
         environment). Inputs and answers are plain JSON validated against the recorded schemas;
         the fingerprint is the recorded one, so the data and versions are the same."""
         site = cls.__new__(cls)
         site.fn, site.is_async, site.origin, site.decode_for = None, False, "", decode_for
+        site.second_look = second_look
         site.name, site.function_name, site.docstring = name, name.rpartition(":")[2], ""
         site.teacher_spec, site.student_inputs, site.student_hints = None, None, None
         site.validators, site.graduation = as_validators(validators), graduation
@@ -132,7 +143,7 @@ class CallSite:
     @classmethod
     def latest_recorded(cls, store: Any, name: str, **options: Any) -> CallSite | None:
         """:meth:`recorded` for the newest fingerprint the store has of ``name`` (None when it
-        has none); ``options`` are the site's validators, graduation and decode_for."""
+        has none); ``options`` are the site's validators, graduation, decode_for and second_look."""
         known = store.site_fingerprints(name)
         if not known:
             return None

@@ -23,6 +23,7 @@ def llm(
     decode_schema: dict | Callable[[dict], dict] | None = None,
     decode_for: Callable[[dict, dict], dict] | None = None,
     student_hints: Callable[[dict], dict] | None = None,
+    second_look: Callable[[dict, Any, Callable[[dict], Any]], Any] | None = None,
 ):
     """Mark a typed function as an LLM call site.
 
@@ -36,14 +37,16 @@ def llm(
     answers are still validated against the output schema; ``decode_for(schema, inputs)`` narrows
     it further per call, where the inputs fix part of the answer. ``student_hints(shown)`` returns
     fields that replace or join the shown inputs in the student's prompt (a gloss for each name a
-    list offers, say); a version trained with other hints is not asked. Works on sync and async
+    list offers, say); a version trained with other hints is not asked. ``second_look(inputs,
+    answer, ask)`` may ask the student again on other inputs before its answer is judged, and keep,
+    replace or drop the answer (:func:`protege.answering.looked_again`). Works on sync and async
     functions; the body is never run.
     """
 
     def decorate(f: Callable) -> Callable:
         site = CallSite(f, teacher=teacher, validators=validators, name=name, graduation=graduation,
                         student_inputs=student_inputs, decode_schema=decode_schema, decode_for=decode_for,
-                        student_hints=student_hints)
+                        student_hints=student_hints, second_look=second_look)
         if site.is_async:
 
             @functools.wraps(f)

@@ -16,7 +16,8 @@ and its live checks follow the same rules. The file defines ``SITES``::
 
 Validators of these sites see answers as JSON in every environment, since the return type
 exists only where the program runs. ``"decode_for": fn`` narrows the student's decode schema per
-call, as ``@protege.llm(decode_for=fn)`` does: ``fn(schema, inputs)`` with the call's JSON inputs.
+call, as ``@protege.llm(decode_for=fn)`` does: ``fn(schema, inputs)`` with the call's JSON inputs;
+``"second_look": fn`` looks again at each student answer, as ``@protege.llm(second_look=fn)`` does.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ from pathlib import Path
 from protege.errors import ProtegeError
 
 ENV = "PROTEGE_SITE_OPTIONS"
-KEYS = ("validators", "graduation", "decode_for")
+KEYS = ("validators", "graduation", "decode_for", "second_look")
 _loaded: dict[str, tuple[float, dict]] = {}
 _lock = threading.Lock()
 
 
 def site_options(name: str) -> dict:
-    """``{"validators": [...], "graduation": Graduation | None, "decode_for": fn}`` for ``name``
+    """``{"validators": [...], "graduation": Graduation | None, "decode_for": fn, "second_look": fn}`` for ``name``
     (each key optional; empty if none)."""
     path = os.environ.get(ENV)
     if not path:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from protege.answering import resampled
+from protege.answering import looked_again, resampled
 from protege.callsite import CallSite
 from protege.config import settings
 from protege.errors import CallSiteError, OutputParseError, TeacherError
@@ -134,7 +134,7 @@ def load_student(site: CallSite, version: ModelVersion) -> StudentRuntime:
 
 def student_answerer(site: CallSite, version: ModelVersion) -> Answer:
     """A version's student as an :data:`Answer`: the site's student prompt, constrained decoding."""
-    return _runtime_answerer(load_student(site, version), site.student_prompt, site.decode_schema_for)
+    return _runtime_answerer(site, load_student(site, version), site.student_prompt)
 
 
 def gguf_answerer(site: CallSite, gguf_path: Path, *, prompt: str = "student", n_ctx: int = 2048,
@@ -146,13 +146,18 @@ def gguf_answerer(site: CallSite, gguf_path: Path, *, prompt: str = "student", n
         raise ValueError(f"prompt must be 'student' or 'teacher', not {prompt!r}")
     runtime = StudentRuntime.load(gguf_path, n_ctx=n_ctx, expected_sha256=expected_sha256)
     render = site.student_prompt if prompt == "student" else (lambda inputs: site.teacher_messages(inputs)[-1]["content"])
-    return _runtime_answerer(runtime, render, site.decode_schema_for)
+    return _runtime_answerer(site, runtime, render)
 
 
-def _runtime_answerer(runtime: StudentRuntime, render: Callable[[dict], str], schema_for: Callable[[dict], dict]) -> Answer:
+def _runtime_answerer(site: CallSite, runtime: StudentRuntime, render: Callable[[dict], str]) -> Answer:
+    """Answers under the site's constrained decoding, after the site's second look (an answer it
+    refuses to serve is scored as no answer)."""
     def answer(inputs: dict) -> tuple[str, float]:
-        result = runtime.answer(render(inputs), schema_for(inputs))
-        return result.text, result.latency_ms
+        def ask(shown: dict):
+            return runtime.answer(render(shown), site.decode_schema_for(shown))
+
+        result, served = looked_again(site, inputs, ask(inputs), ask)
+        return (result.text if served else "(no answer: refused on the site's second look)"), result.latency_ms
 
     return answer
 

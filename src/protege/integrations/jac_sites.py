@@ -118,7 +118,7 @@ def check_supported(mt_run: Any) -> None:
         raise Unsupported("no return type annotation")
 
 
-def build_site(mt_run: Any, *, validators=(), graduation=None, decode_for=None) -> JacCallSite:
+def build_site(mt_run: Any, *, validators=(), graduation=None, decode_for=None, second_look=None) -> JacCallSite:
     """The call site of the function behind ``mt_run`` (see the module docstring)."""
     mtir = mt_run.mtir
     caller, info = mtir.caller, mtir.ir_info
@@ -140,7 +140,7 @@ def build_site(mt_run: Any, *, validators=(), graduation=None, decode_for=None) 
             name, parameters=parameters, return_type=mt_run.resp_type, contract=contract,
             docstring=inspect.getdoc(func) or getattr(info, "semstr", None) or "", function_name=func.__name__,
             validators=json_validators(validators, mt_run.resp_type), graduation=graduation, decode_for=decode_for,
-            origin=f"{code.co_filename}:{code.co_firstlineno}",
+            second_look=second_look, origin=f"{code.co_filename}:{code.co_firstlineno}",
         )
     except Exception as exc:
         raise Unsupported(f"{name}: {exc}") from exc

@@ -26,6 +26,7 @@ from protege.apps.showintent.schema import (
     intent_to_dict,
     no_raw_hardware_decoding,
 )
+from protege.apps.showintent.second_screen import cue_on_another_screen
 
 ChatRole = Literal["operator", "crew", "audience"]
 UserRole = Literal["foh", "operator", "crew", "audience", "unknown"]
@@ -113,6 +114,7 @@ GRADUATION = Graduation(
     validators=[no_raw_hardware, faithful_to_message],
     decode_schema=no_raw_hardware_decoding,
     decode_for=decoding.for_message,
+    second_look=cue_on_another_screen,  # a student's catalog cue must hold on another screen
     graduation=GRADUATION,
     name="protege.apps.showintent.callsite:parse_show_intent",
     # The student translates; the policy decides. Clock, cooldowns, mood and chat role matter only
