@@ -46,7 +46,9 @@ def main() -> None:
         raise SystemExit("no post-training report in PROTEGE_HOME: run the demo first")
     outcomes = {o["id"]: o for o in report["outcomes"]}
     names, asked, first = sorted(catalog.CUE_BY_NAME), [], {}
-    for case in load_locked_eval():
+    cases = load_locked_eval()
+    said = {c.id: c.input for c in cases}
+    for case in cases:
         cue = played_cue(outcomes[case.id]["raw_output"])
         if cue is None or cue not in case.cue_catalog_subset:
             continue
@@ -65,7 +67,7 @@ def main() -> None:
     for case, o in zip(asked, again):
         base = case.id.split("#")[0]
         held[base] = held.get(base, True) and played_cue(o) == first[base]
-    rows = [{"id": i, "input": next(c.input for c in load_locked_eval() if c.id == i), "cue": first[i],
+    rows = [{"id": i, "input": said[i], "cue": first[i],
              "failures": outcomes[i]["failures"], "held": held[i]} for i in first]
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump({"rows": rows, "answers": again}, fh, indent=1, ensure_ascii=False)
