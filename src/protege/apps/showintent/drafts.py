@@ -96,11 +96,19 @@ def _mood_draft(rng: random.Random, loc: str, intensity: float | None = None) ->
     if intensity is None and rng.random() < 0.2:
         situation = ph.pick(rng, vocab.MOOD_SITUATIONS[mood], loc)
         return Draft(ph.pick(rng, vocab.SITUATION_TEMPLATES, loc).format(s=situation), intent, ["mood", "situation"])
-    message = ph.pick(rng, vocab.MOOD_TEMPLATES, loc).format(m=ph.pick(rng, vocab.MOODS[mood], loc))
+    tags = ["mood"]
+    if rng.random() < 0.25:  # said as what to do to the room
+        message = ph.pick(rng, vx.MOOD_ACTIONS[mood], loc)
+        tags.append("action")
+    else:
+        message = ph.pick(rng, vocab.MOOD_TEMPLATES, loc).format(m=ph.pick(rng, vocab.MOODS[mood], loc))
+    if rng.random() < 0.15:  # and what it is for
+        message = ph.append(message, ph.pick(rng, vx.MOOD_OCCASIONS, loc), ", ")
+        tags.append("occasion")
     if intensity is not None:
         message = ph.append(message, ph.say_intensity(rng, loc, intensity), rng.choice([" ", ", "]))
         intent["intensity"] = intensity
-    return Draft(message, intent, ["mood"])
+    return Draft(message, intent, tags)
 
 
 def _approval_flow(rng: random.Random, loc: str, approve: bool) -> Draft:
@@ -118,7 +126,7 @@ def _approval_flow(rng: random.Random, loc: str, approve: bool) -> Draft:
 
 def _safe(rng: random.Random, loc: str) -> Draft:
     kind = rng.choices(["mood", "cue", "brand", "announce", "note", "status", "panic", "clear_panic",
-                        "approve", "cancel"], [24, 30, 8, 9, 8, 5, 3, 3, 6, 4])[0]
+                        "approve", "cancel"], [30, 30, 8, 9, 8, 5, 3, 3, 6, 4])[0]
     if kind == "mood":
         return _mood_draft(rng, loc, rng.choice([None, None, None, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85]))
     if kind in ("cue", "brand"):

@@ -184,6 +184,43 @@ VAGUE_ASKS = (
      "adjust it", "fix that"],
 )
 
+# A mood said as what to do to the room ("aquece as cores") rather than as the mood's adjective; a
+# student that has seen only "deixa {m}" takes a verb it does not know for an effect or a cue.
+MOOD_ACTIONS: dict[str, tuple[list[str], list[str]]] = {
+    "premium": (["dá um ar de luxo no visual", "sofistica o ambiente", "capricha no requinte"],
+                ["glam it up", "give the room a luxury feel", "upgrade the look to premium"]),
+    "calm": (["acalma o ambiente", "desacelera o visual", "tranquiliza o clima"],
+             ["settle the room down", "slow the visuals right down", "ease the mood off"]),
+    "hype": (["levanta o astral", "agita o visual", "acelera o clima", "põe a galera pra pular"],
+             ["pump up the room", "get the crowd going", "hype it up"]),
+    "warm": (["aquece as cores", "puxa as cores pro quente", "joga um laranja no ambiente"],
+             ["heat up the colors", "push the colors warmer", "add some amber to it"]),
+    "cool": (["esfria as cores", "joga um azul no ambiente", "puxa as cores pro frio"],
+             ["cool the colors off", "push everything toward blue", "ice the look over"]),
+    "romantic": (["romantiza o ambiente", "joga um rosa suave no salão", "deixa o clima pros apaixonados"],
+                 ["set a romantic scene", "make it feel like a date night", "bring on the love-song mood"]),
+    "festive": (["bota clima de comemoração", "alegra o ambiente", "enfeita o visual de festa"],
+                ["party it up", "make it feel like a celebration", "put the party look on"]),
+    "elegant": (["refina o visual", "enxuga o visual, menos é mais", "deixa tudo mais fino e discreto"],
+                ["make it sleek and simple", "strip it back, keep it refined", "clean the look up"]),
+    "tropical": (["tropicaliza o telão", "traz a praia pro salão", "bota um verão no visual"],
+                 ["bring the beach in", "give it a summer feel", "turn the room into an island"]),
+    "corporate": (["alinha o visual com a marca", "deixa com cara de evento da empresa", "profissionaliza o visual"],
+                  ["keep it on brand", "make it look like a board meeting", "go businesslike"]),
+    "cinematic": (["dá um ar de cinema", "dramatiza o visual", "deixa com cara de estreia"],
+                  ["make it feel like a film", "add some drama to the look", "make it epic"]),
+    "bright": (["ilumina mais o salão", "acende mais o telão", "dá mais luz no visual"],
+               ["light the room up more", "brighten it up", "more light on the screen"]),
+}
+# What the mood is for, said after it ("..., pro brinde"): a moment of the show, never a cue's name,
+# so "go {mood} for the X" stays a mood.
+MOOD_OCCASIONS = (
+    ["pro brinde", "que vai começar o leilão", "pra entrada da banda", "que chegou o bolo", "pra hora do sorteio",
+     "que o palestrante subiu", "pro intervalo", "que abriu o buffet", "pro encerramento"],
+    ["for the toast", "the band is walking on", "for the raffle", "the cake is coming out", "before the keynote",
+     "during the break", "for the closing", "the buffet just opened"],
+)
+
 ANNOUNCE_TEXTS = (
     ["Bem-vindos ao lançamento!", "Em 5 minutos começa o show", "Obrigado por virem!",
      "Próxima atração: a banda da casa", "O lounge VIP está aberto", "O jantar está servido",
