@@ -1,4 +1,5 @@
-"""Operator vocabulary for effects, hardware, injections and the show's admin flows.
+"""Operator vocabulary for effects, hardware, injections and the show's admin flows, and moods
+said as actions.
 
 Companion to ``vocab`` (cues and moods). Operator-only effects are phrased both by name and by
 what they do ("deixa o salão no breu"), because a crew rarely says the effect's catalog name and
